@@ -1,0 +1,26 @@
+"""Stage download@<dataset>: fetch raw data from the source params.yaml names."""
+
+import argparse
+from pathlib import Path
+
+from ganrnn import stage
+from ganrnn.config import load_params
+from ganrnn.data.sources import fetch
+
+DATASETS = ("faces", "shakespeare", "languages")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("dataset", choices=DATASETS)
+    parser.add_argument("--params", type=Path, default=Path("params.yaml"))
+    parser.add_argument("--out", type=Path, help="raw data folder (default: data/raw/<dataset>)")
+    args = parser.parse_args()
+
+    params = load_params(args.params)
+    out = args.out or Path("data/raw") / args.dataset
+    fetch(args.dataset, getattr(params.data, args.dataset), out)
+
+
+if __name__ == "__main__":
+    stage.run(main)

@@ -1,0 +1,82 @@
+"""Stage train_gan@<loss>-<spectral_norm>: train one DCGAN variant on the prepared faces."""
+
+import argparse
+import dataclasses
+from pathlib import Path
+
+from ganrnn import stage
+from ganrnn.config import GAN_LOSSES, as_flat_dict, load_params
+from ganrnn.data import faces
+from ganrnn.gan.train import build_models, train_gan
+from ganrnn.io import replace_dir, save_torch, write_json, write_png, write_table
+from ganrnn.runtime import seed_everything
+from ganrnn.tracking import start_run
+
+
+def summarize(history) -> dict:
+    tail = history.losses[-max(1, len(history.losses) // 10) :]
+    min_iter, min_div = min(history.diversity, key=lambda p: p[1])
+    return {
+        "d_loss": sum(p[1] for p in tail) / len(tail),
+        "g_loss": sum(p[2] for p in tail) / len(tail),
+        "final_diversity": history.diversity[-1][1],
+        "min_diversity": min_div,
+        "min_diversity_iteration": min_iter,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--loss", choices=GAN_LOSSES, required=True)
+    parser.add_argument("--spectral-norm", choices=("true", "false"), required=True)
+    parser.add_argument("--params", type=Path, default=Path("params.yaml"))
+    parser.add_argument("--data", type=Path, default=Path("data/prepared/faces"))
+    parser.add_argument("--model", type=Path, required=True, help="checkpoint file to write")
+    parser.add_argument("--metrics", type=Path, required=True, help="metrics JSON to write")
+    parser.add_argument("--plots", type=Path, required=True, help="folder for curves and grids")
+    args = parser.parse_args()
+
+    params = load_params(args.params)
+    cfg, data_cfg = params.gan, params.data.faces
+    use_sn = args.spectral_norm == "true"
+    variant = f"{args.loss}-{args.spectral_norm}"
+
+    images = faces.load_prepared(args.data)
+    rng = seed_everything(params.seed)
+    generator, discriminator = build_models(cfg, images.shape[1], images.shape[2], use_sn)
+
+    run_params = {**as_flat_dict(cfg, "gan"), **as_flat_dict(data_cfg, "data.faces")}
+    run_params.update(seed=params.seed, loss=args.loss, spectral_norm=use_sn)
+    with start_run("gan", variant, f"train_gan@{variant}", run_params) as run:
+        history = train_gan(generator, discriminator, images, cfg, args.loss, rng)
+        metrics = summarize(history)
+
+        with replace_dir(args.plots) as staging:
+            write_table(staging / "losses.tsv", ["iteration", "d_loss", "g_loss"], history.losses)
+            write_table(staging / "diversity.tsv", ["iteration", "diversity"], history.diversity)
+            for iteration, grid in history.grids.items():
+                write_png(staging / "grids" / f"iter_{iteration:06d}.png", grid)
+        write_json(args.metrics, metrics)
+        save_torch(
+            args.model,
+            {
+                "generator": generator.state_dict(),
+                "discriminator": discriminator.state_dict(),
+                "config": {**dataclasses.asdict(cfg), "loss": args.loss, "spectral_norm": use_sn},
+            },
+        )
+
+        run.log_series(
+            {
+                "d_loss": [(i, d) for i, d, _ in history.losses],
+                "g_loss": [(i, g) for i, _, g in history.losses],
+                "diversity": history.diversity,
+            }
+        )
+        run.log_metrics({k: v for k, v in metrics.items() if k != "min_diversity_iteration"})
+        run.log_artifact(args.plots, "plots")
+        run.log_artifact(args.model, "model")
+
+
+if __name__ == "__main__":
+    stage.run(main)

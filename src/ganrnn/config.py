@@ -1,0 +1,251 @@
+"""Typed, validated views of params.yaml.
+
+Every pipeline script builds its section through `load_section`, so a bad value fails with the
+key, the value and the allowed values before any data is read or any model is built.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import types
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+LANGUAGES = (
+    "albanian", "czech", "danish", "english", "esperanto", "finnish", "french", "german",
+    "hungarian", "italian", "lithuanian", "maori", "norwegian", "portuguese", "romanian",
+    "spanish", "swedish", "turkish", "vietnamese", "xhosa",
+)  # fmt: skip
+CELLS = ("rnn", "lstm", "gru")
+GAN_LOSSES = ("bce", "ls")
+# NOTE: only the packaged sources exist so far; `remote` and `local` slot in behind
+# ganrnn.data.sources.SOURCES once they are written.
+SOURCES = ("packaged",)
+
+
+class ConfigError(ValueError):
+    """An invalid params.yaml value; the message names the key, the value and the fix."""
+
+
+def _range(low: float | None = None, high: float | None = None, *, low_open: bool = False) -> dict:
+    return {"low": low, "high": high, "low_open": low_open}
+
+
+def _choices(*values: str) -> dict:
+    return {"choices": values}
+
+
+# --- data -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FacesData:
+    source: str = field(metadata=_choices(*SOURCES))
+    count: int = field(metadata=_range(1, 100))
+    image_size: int = field(metadata=_choices(32, 64))
+    channels: int = field(metadata=_choices(1, 3))
+
+
+@dataclass(frozen=True)
+class ShakespeareData:
+    source: str = field(metadata=_choices(*SOURCES))
+    test_fraction: float = field(metadata=_range(0.0, 0.5, low_open=True))
+
+
+@dataclass(frozen=True)
+class LanguagesData:
+    source: str = field(metadata=_choices(*SOURCES))
+    test_fraction: float = field(metadata=_range(0.0, 0.5, low_open=True))
+    eval_chunks: int = field(metadata=_range(20))
+    kaggle_chunks: int = field(metadata=_range(1))
+    min_chunk_len: int = field(metadata=_range(1))
+    max_chunk_len: int = field(metadata=_range(1))
+
+    def __post_init__(self) -> None:
+        if self.min_chunk_len > self.max_chunk_len:
+            raise ConfigError(
+                f"data.languages.min_chunk_len={self.min_chunk_len} is larger than "
+                f"data.languages.max_chunk_len={self.max_chunk_len}; make min <= max."
+            )
+
+
+@dataclass(frozen=True)
+class DataConfig:
+    faces: FacesData
+    shakespeare: ShakespeareData
+    languages: LanguagesData
+
+
+# --- models ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GanConfig:
+    noise_dim: int = field(metadata=_range(1))
+    g_width: int = field(metadata=_range(1))
+    d_width: int = field(metadata=_range(1))
+    batch_size: int = field(metadata=_range(2))
+    iterations: int = field(metadata=_range(1))
+    lr: float = field(metadata=_range(0.0, 1.0, low_open=True))
+    beta1: float = field(metadata=_range(0.0, 1.0))
+    beta2: float = field(metadata=_range(0.0, 1.0))
+    log_every: int = field(metadata=_range(1))
+    sample_every: int = field(metadata=_range(1))
+    grid_samples: int = field(metadata=_range(4, 256))
+
+
+@dataclass(frozen=True)
+class TextgenConfig:
+    embed_dim: int = field(metadata=_range(1))
+    hidden_size: int = field(metadata=_range(1))
+    num_layers: int = field(metadata=_range(1, 8))
+    chunk_len: int = field(metadata=_range(2))
+    batch_size: int = field(metadata=_range(1))
+    lr: float = field(metadata=_range(0.0, 1.0, low_open=True))
+    steps: int = field(metadata=_range(1))
+    grad_clip: float = field(metadata=_range(0.0, low_open=True))
+    eval_every: int = field(metadata=_range(1))
+    eval_batches: int = field(metadata=_range(1))
+    sample_prime: str
+    sample_length: int = field(metadata=_range(1))
+    sample_temperature: float = field(metadata=_range(0.0, 10.0, low_open=True))
+
+
+@dataclass(frozen=True)
+class LangidConfig:
+    cells: list[str] = field(metadata=_choices(*CELLS))
+    embed_dim: int = field(metadata=_range(1))
+    hidden_size: int = field(metadata=_range(1))
+    num_layers: int = field(metadata=_range(1, 8))
+    dropout: float = field(metadata=_range(0.0, 1.0))
+    extra_linear: bool
+    chunk_len: int = field(metadata=_range(1))
+    batch_size: int = field(metadata=_range(1))
+    lr: float = field(metadata=_range(0.0, 1.0, low_open=True))
+    steps: int = field(metadata=_range(1))
+    grad_clip: float = field(metadata=_range(0.0, low_open=True))
+    eval_every: int = field(metadata=_range(1))
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Limits that `pipeline/check_thresholds.py` enforces on the metrics of every variant."""
+
+    textgen_test_loss_max: float = field(metadata=_range(0.0, low_open=True))
+    langid_accuracy_min: float = field(metadata=_range(0.0, 1.0))
+    langid_kaggle_accuracy_min: float = field(metadata=_range(0.0, 1.0))
+    gan_final_diversity_min: float = field(metadata=_range(0.0))
+
+
+@dataclass(frozen=True)
+class Params:
+    seed: int = field(metadata=_range(0, 2**32 - 1))
+    data: DataConfig
+    gan: GanConfig
+    textgen: TextgenConfig
+    langid: LangidConfig
+    thresholds: Thresholds
+
+
+# --- validation -----------------------------------------------------------------------------------
+
+
+def _describe_type(tp: Any) -> str:
+    origin = typing.get_origin(tp)
+    if origin is list:
+        return f"a list of {_describe_type(typing.get_args(tp)[0])}"
+    return {int: "an integer", float: "a number", str: "a string", bool: "true or false"}.get(
+        tp, getattr(tp, "__name__", str(tp))
+    )
+
+
+def _check_scalar(key: str, value: Any, tp: Any, meta: dict) -> Any:
+    # bool is a subclass of int in Python, so `count: true` must be rejected explicitly.
+    if tp is bool:
+        ok = isinstance(value, bool)
+    elif tp is int:
+        ok = isinstance(value, int) and not isinstance(value, bool)
+    elif tp is float:
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+        ok = ok and math.isfinite(value)
+        value = float(value) if ok else value
+    else:
+        ok = isinstance(value, tp)
+    if not ok:
+        raise ConfigError(f"{key}={value!r} is invalid: expected {_describe_type(tp)}.")
+
+    if "choices" in meta and value not in meta["choices"]:
+        allowed = ", ".join(str(c) for c in meta["choices"])
+        raise ConfigError(f"{key}={value!r} is invalid: allowed values are {allowed}.")
+    low, high = meta.get("low"), meta.get("high")
+    if low is not None and (value < low or (meta.get("low_open") and value == low)):
+        bound = f"greater than {low}" if meta.get("low_open") else f"at least {low}"
+        raise ConfigError(f"{key}={value!r} is out of range: it must be {bound}.")
+    if high is not None and value > high:
+        raise ConfigError(f"{key}={value!r} is out of range: it must be at most {high}.")
+    return value
+
+
+def build(cls: type, mapping: Any, prefix: str) -> Any:
+    """Build dataclass `cls` from `mapping`, rejecting unknown, missing and ill-typed keys."""
+    if not isinstance(mapping, dict):
+        raise ConfigError(f"{prefix}={mapping!r} is invalid: expected a mapping of keys to values.")
+
+    hints = typing.get_type_hints(cls)
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    unknown = sorted(set(mapping) - set(fields))
+    if unknown:
+        raise ConfigError(
+            f"{prefix}.{unknown[0]} is an unknown key; allowed keys are {', '.join(fields)}."
+        )
+
+    values = {}
+    for name, f in fields.items():
+        key = f"{prefix}.{name}" if prefix else name
+        if name not in mapping:
+            raise ConfigError(f"{key} is missing from params.yaml; add it to that section.")
+        tp, value = hints[name], mapping[name]
+        if dataclasses.is_dataclass(tp):
+            values[name] = build(tp, value, key)
+        elif typing.get_origin(tp) is list:
+            if not isinstance(value, list) or not value:
+                raise ConfigError(f"{key}={value!r} is invalid: expected {_describe_type(tp)}.")
+            (item_tp,) = typing.get_args(tp)
+            values[name] = [
+                _check_scalar(f"{key}[{i}]", v, item_tp, f.metadata) for i, v in enumerate(value)
+            ]
+        elif isinstance(tp, types.UnionType):
+            raise TypeError(f"union types are not supported in params: {key}")
+        else:
+            values[name] = _check_scalar(key, value, tp, f.metadata)
+    return cls(**values)
+
+
+def load_params(path: str | Path = "params.yaml") -> Params:
+    """Read and validate the whole params file."""
+    path = Path(path)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path} not found; run from the repository root.") from None
+    except yaml.YAMLError as err:
+        raise ConfigError(f"{path} is not valid YAML: {err}") from None
+    return build(Params, raw, "")
+
+
+def as_flat_dict(obj: Any, prefix: str = "") -> dict[str, Any]:
+    """Flatten a params dataclass into dotted keys, the form MLflow params take."""
+    flat: dict[str, Any] = {}
+    for f in dataclasses.fields(obj):
+        value = getattr(obj, f.name)
+        key = f"{prefix}.{f.name}" if prefix else f.name
+        if dataclasses.is_dataclass(value):
+            flat.update(as_flat_dict(value, key))
+        else:
+            flat[key] = value
+    return flat

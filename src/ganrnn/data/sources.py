@@ -1,0 +1,58 @@
+"""One interface for every data source: `fetch(dataset, config, raw_dir)`.
+
+A fetcher writes the dataset's raw files, in the dataset's original format, into `raw_dir`.
+The `remote` and `local` sources register here next to `packaged`.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import logging
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from ganrnn.io import replace_dir
+
+log = logging.getLogger(__name__)
+
+Fetcher = Callable[[Any, Path], None]
+
+
+class MissingDependencyError(RuntimeError):
+    """A package that a packaged data source reads from is not installed."""
+
+
+def require_package(module: str, distribution: str, purpose: str) -> None:
+    """Fail with the pip command when `module` cannot be imported."""
+    if importlib.util.find_spec(module) is None:
+        raise MissingDependencyError(
+            f"package '{distribution}' is required for {purpose} but is not installed; "
+            f"install it with: pip install {distribution}"
+        )
+
+
+def _registry() -> dict[tuple[str, str], Fetcher]:
+    from ganrnn.data import faces, languages, shakespeare
+
+    return {
+        ("faces", "packaged"): faces.fetch_packaged,
+        ("shakespeare", "packaged"): shakespeare.fetch_packaged,
+        ("languages", "packaged"): languages.fetch_packaged,
+    }
+
+
+def fetch(dataset: str, config: Any, raw_dir: Path) -> None:
+    """Fetch `dataset` from `config.source` into `raw_dir`, replacing it only on success."""
+    registry = _registry()
+    key = (dataset, config.source)
+    if key not in registry:
+        known = sorted({d for d, _ in registry})
+        raise ValueError(
+            f"no source '{config.source}' for dataset '{dataset}'; datasets: {', '.join(known)}"
+        )
+
+    with replace_dir(raw_dir) as staging:
+        registry[key](config, staging)
+    log.info("fetched %s from the %s source into %s", dataset, config.source, raw_dir)

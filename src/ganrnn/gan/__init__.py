@@ -1,0 +1,1 @@
+"""DCGAN-style face GANs: models, losses, the training loop and sample-diversity metrics."""

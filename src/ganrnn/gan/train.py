@@ -1,0 +1,117 @@
+"""The GAN training loop: alternating discriminator and generator Adam steps."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+import torch
+from torchvision.utils import make_grid
+from tqdm import tqdm
+
+from ganrnn.config import GanConfig
+from ganrnn.gan.losses import LOSSES
+from ganrnn.gan.metrics import diversity_ratio
+from ganrnn.gan.models import Discriminator, Generator, init_dcgan_weights
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class GanHistory:
+    losses: list[tuple[int, float, float]] = field(default_factory=list)  # (iteration, D, G)
+    diversity: list[tuple[int, float]] = field(default_factory=list)  # (iteration, ratio)
+    grids: dict[int, torch.Tensor] = field(default_factory=dict)  # iteration -> uint8 3 x H x W
+
+
+def sample_iterations(cfg: GanConfig) -> list[int]:
+    """Iterations that get a sample grid: the first (early collapse), every sample_every, the last."""
+    points = {1, cfg.iterations} | set(range(cfg.sample_every, cfg.iterations + 1, cfg.sample_every))
+    return sorted(points)
+
+
+def to_model_range(images: torch.Tensor) -> torch.Tensor:
+    """uint8 [0, 255] -> float [-1, 1], the range of the generator's tanh."""
+    return images.float().div(127.5).sub(1.0)
+
+
+def to_grid(images: torch.Tensor) -> torch.Tensor:
+    """Tile images in [-1, 1] into one uint8 3 x H x W grid."""
+    grid = make_grid(images, nrow=int(images.shape[0] ** 0.5), padding=2, normalize=True, value_range=(-1, 1))
+    return (grid * 255).round().to(torch.uint8)
+
+
+def build_models(
+    cfg: GanConfig, channels: int, image_size: int, spectral_norm: bool
+) -> tuple[Generator, Discriminator]:
+    generator = Generator(cfg.noise_dim, cfg.g_width, channels, image_size)
+    discriminator = Discriminator(cfg.d_width, channels, image_size, spectral_norm)
+    generator.apply(init_dcgan_weights)
+    discriminator.apply(init_dcgan_weights)
+    return generator, discriminator
+
+
+def train_gan(
+    generator: Generator,
+    discriminator: Discriminator,
+    images: torch.Tensor,
+    cfg: GanConfig,
+    loss: str,
+    rng: torch.Generator,
+) -> GanHistory:
+    """Train on uint8 `images` (N x C x S x S) and return losses, diversity and sample grids."""
+    n = images.shape[0]
+    if cfg.batch_size > n:
+        raise ValueError(
+            f"gan.batch_size={cfg.batch_size} is larger than the {n} training images; "
+            f"lower gan.batch_size or raise data.faces.count"
+        )
+    d_loss_fn, g_loss_fn = LOSSES[loss]
+    real_all = to_model_range(images)
+    opt_d = torch.optim.Adam(discriminator.parameters(), lr=cfg.lr, betas=(cfg.beta1, cfg.beta2))
+    opt_g = torch.optim.Adam(generator.parameters(), lr=cfg.lr, betas=(cfg.beta1, cfg.beta2))
+
+    # A fixed noise batch and a fixed real batch make grids and diversity comparable over time.
+    fixed_noise = torch.randn(cfg.grid_samples, cfg.noise_dim, 1, 1, generator=rng)
+    fixed_real = real_all[torch.randperm(n, generator=rng)[: min(n, cfg.grid_samples)]]
+    sample_at = set(sample_iterations(cfg))
+    history = GanHistory()
+
+    order = torch.randperm(n, generator=rng)
+    cursor = 0
+    generator.train()
+    discriminator.train()
+    for iteration in tqdm(range(1, cfg.iterations + 1), desc=f"gan {loss}", leave=False):
+        if cursor + cfg.batch_size > n:  # a new epoch: reshuffle and drop the incomplete batch
+            order, cursor = torch.randperm(n, generator=rng), 0
+        real = real_all[order[cursor : cursor + cfg.batch_size]]
+        cursor += cfg.batch_size
+        noise = torch.randn(cfg.batch_size, cfg.noise_dim, 1, 1, generator=rng)
+        fake = generator(noise)
+
+        # (1) Update D: minimize L_D(D(x), D(G(z))); the fake batch is detached so G is untouched.
+        opt_d.zero_grad(set_to_none=True)
+        d_loss = d_loss_fn(discriminator(real), discriminator(fake.detach()))
+        d_loss.backward()
+        opt_d.step()
+
+        # (2) Update G: minimize L_G(D(G(z))) against the discriminator just updated.
+        opt_g.zero_grad(set_to_none=True)
+        g_loss = g_loss_fn(discriminator(fake))
+        g_loss.backward()
+        opt_g.step()
+
+        if iteration % cfg.log_every == 0 or iteration == 1:
+            history.losses.append((iteration, d_loss.item(), g_loss.item()))
+        if iteration in sample_at:
+            # NOTE: samples use BatchNorm in training mode (batch statistics), as the DCGAN
+            # reference does; eval mode with young running statistics gives flat images early on.
+            with torch.no_grad():
+                samples = generator(fixed_noise)
+            history.grids[iteration] = to_grid(samples)
+            history.diversity.append((iteration, diversity_ratio(samples, fixed_real)))
+            log.info(
+                "iteration %d: D loss %.4f, G loss %.4f, diversity %.3f",
+                iteration, d_loss.item(), g_loss.item(), history.diversity[-1][1],
+            )  # fmt: skip
+    return history

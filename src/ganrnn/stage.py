@@ -1,0 +1,25 @@
+"""Entry-point wrapper for pipeline scripts: logging, and one clear line per expected error."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Callable
+
+from ganrnn.config import ConfigError
+from ganrnn.data.sources import MissingDependencyError
+from ganrnn.runtime import setup_logging
+
+log = logging.getLogger("ganrnn")
+
+EXPECTED_ERRORS = (ConfigError, MissingDependencyError, FileNotFoundError, ValueError)
+
+
+def run(main: Callable[[], None]) -> None:
+    """Run `main`; an expected error prints `error: ...` and exits with status 2, no traceback."""
+    setup_logging()
+    try:
+        main()
+    except EXPECTED_ERRORS as err:
+        print(f"error: {err}", file=sys.stderr)
+        sys.exit(2)

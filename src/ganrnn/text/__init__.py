@@ -1,0 +1,1 @@
+"""Character-level text models: encoding, the shared CharRNN, generation and classification."""
