@@ -23,6 +23,12 @@ LANGUAGES = (
 )  # fmt: skip
 CELLS = ("rnn", "lstm", "gru")
 GAN_LOSSES = ("bce", "ls")
+
+
+def gan_variants() -> list[str]:
+    """Names of the train_gan matrix entries, `<loss>-<spectral_norm>` as dvc.yaml builds them."""
+    return [f"{loss}-{sn}" for loss in GAN_LOSSES for sn in ("true", "false")]
+
 # NOTE: only the packaged sources exist so far; `remote` and `local` slot in behind
 # ganrnn.data.sources.SOURCES once they are written.
 SOURCES = ("packaged",)

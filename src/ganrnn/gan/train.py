@@ -81,7 +81,7 @@ def train_gan(
     cursor = 0
     generator.train()
     discriminator.train()
-    for iteration in tqdm(range(1, cfg.iterations + 1), desc=f"gan {loss}", leave=False):
+    for iteration in tqdm(range(1, cfg.iterations + 1), desc=f"gan {loss}", leave=False, disable=None):
         if cursor + cfg.batch_size > n:  # a new epoch: reshuffle and drop the incomplete batch
             order, cursor = torch.randperm(n, generator=rng), 0
         real = real_all[order[cursor : cursor + cfg.batch_size]]

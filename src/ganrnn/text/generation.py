@@ -62,7 +62,7 @@ def train_textgen(
     optimizer = torch.optim.Adam(model.parameters(), lr=cfg.lr)
     history = TextgenHistory()
     model.train()
-    for step in tqdm(range(1, cfg.steps + 1), desc=f"textgen {model.cell}", leave=False):
+    for step in tqdm(range(1, cfg.steps + 1), desc=f"textgen {model.cell}", leave=False, disable=None):
         windows = random_chunks(train, cfg.chunk_len, cfg.batch_size, rng)
         optimizer.zero_grad(set_to_none=True)
         loss = sequence_loss(model, windows)

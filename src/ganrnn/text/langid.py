@@ -85,7 +85,7 @@ def train_langid(
     window_loss, window_correct, window_count = 0.0, 0, 0
 
     model.train()
-    for step in tqdm(range(1, cfg.steps + 1), desc=f"langid {model.cell}", leave=False):
+    for step in tqdm(range(1, cfg.steps + 1), desc=f"langid {model.cell}", leave=False, disable=None):
         ids, labels = random_batch(train, cfg.chunk_len, cfg.batch_size, rng)
         optimizer.zero_grad(set_to_none=True)
         logits = model.classify(ids)

@@ -1,0 +1,80 @@
+"""The `ganrnn` command: validate params, sample text, classify a chunk's language."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from ganrnn.config import LANGUAGES, ConfigError, load_params
+from ganrnn.data.languages import romanize
+
+
+def _validate(args: argparse.Namespace) -> None:
+    load_params(args.params)
+    print(f"{args.params}: valid")
+
+
+def _generate(args: argparse.Namespace) -> None:
+    from ganrnn.io import load_torch
+    from ganrnn.text.encoding import Vocabulary
+    from ganrnn.text.generation import sample
+    from ganrnn.text.model import CharRNN
+
+    checkpoint = load_torch(args.checkpoint)
+    model = CharRNN(**checkpoint["model_kwargs"])
+    model.load_state_dict(checkpoint["state_dict"])
+    vocab = Vocabulary(checkpoint["vocab"])
+    print(sample(model, vocab, args.prime, args.length, args.temperature, args.seed))
+
+
+def _classify(args: argparse.Namespace) -> None:
+    from ganrnn.text.langid import load_model, predict_proba
+
+    text = romanize(args.text)
+    if not any(c.isalpha() for c in text):
+        raise ValueError(f"input {args.text!r} has no letters after romanization; give a text chunk")
+    probs = predict_proba(load_model(args.checkpoint), [text])[0]
+    top = probs.topk(min(args.top, len(LANGUAGES)))
+    for p, i in zip(top.values.tolist(), top.indices.tolist(), strict=True):
+        print(f"{LANGUAGES[i]}\t{p:.4f}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="ganrnn", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("validate", help="check params.yaml against the schema")
+    p.add_argument("params", type=Path, nargs="?", default=Path("params.yaml"))
+    p.set_defaults(func=_validate)
+
+    p = sub.add_parser("generate", help="sample text from a train_textgen checkpoint")
+    p.add_argument("--checkpoint", type=Path, required=True, help="e.g. models/textgen/gru.pt")
+    p.add_argument("--prime", default="ROMEO:", help="text the sample starts from")
+    p.add_argument("--length", type=int, default=1000, help="characters to generate after the prime")
+    p.add_argument("--temperature", type=float, default=0.8, help="softmax temperature (> 0)")
+    p.add_argument("--seed", type=int, default=0)
+    p.set_defaults(func=_generate)
+
+    p = sub.add_parser("classify", help="print the most likely languages of a text chunk")
+    p.add_argument("text")
+    p.add_argument("--checkpoint", type=Path, default=Path("models/langid/lstm.pt"))
+    p.add_argument("--top", type=int, default=5, help="languages to print")
+    p.set_defaults(func=_classify)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = build_parser().parse_args(argv)
+    if getattr(args, "temperature", 1.0) <= 0:
+        print(f"error: --temperature={args.temperature} is invalid; use a value above 0", file=sys.stderr)
+        sys.exit(2)
+    try:
+        args.func(args)
+    except (ConfigError, ValueError, FileNotFoundError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,21 @@
+import pytest
+
+from ganrnn.config import FacesData
+from ganrnn.data import sources
+
+
+def test_missing_package_names_pip():
+    with pytest.raises(sources.MissingDependencyError) as err:
+        sources.require_package("no_such_module_xyz", "no-such-dist", "data.faces.source=packaged")
+    assert "pip install no-such-dist" in str(err.value)
+
+
+def test_unknown_dataset(tmp_path):
+    with pytest.raises(ValueError, match=r"no source 'packaged' for dataset 'cifar'"):
+        sources.fetch("cifar", FacesData("packaged", 1, 32, 1), tmp_path / "raw")
+
+
+def test_fetch_writes_folder(tmp_path):
+    sources.fetch("faces", FacesData("packaged", 3, 32, 1), tmp_path / "raw")
+    assert sorted(p.name for p in (tmp_path / "raw").iterdir()) == ["faces.npy"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["raw"]

@@ -1,0 +1,109 @@
+"""Run the real DVC pipeline at smoke scale in a fresh git + DVC repository, twice."""
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from mlflow.tracking import MlflowClient
+
+from conftest import ROOT
+
+pytestmark = pytest.mark.integration
+
+
+def _run(args, cwd, env, timeout=1200):
+    result = subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout, check=False)
+    assert result.returncode == 0, f"{' '.join(map(str, args))} failed:\n{result.stdout[-4000:]}\n{result.stderr[-4000:]}"
+    return result
+
+
+def _copy_repository(dest: Path) -> None:
+    listed = subprocess.run(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
+        cwd=ROOT, capture_output=True, check=True,
+    ).stdout.decode().split("\0")  # fmt: skip
+    for rel in filter(None, listed):
+        src = ROOT / rel
+        if src.is_file():
+            (dest / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, dest / rel)
+
+
+def _lock_hashes(repo: Path) -> dict[str, str]:
+    import yaml
+
+    lock = yaml.safe_load((repo / "dvc.lock").read_text(encoding="utf-8"))
+    return {
+        f"{stage}:{out['path']}": out["md5"]
+        for stage, entry in lock["stages"].items()
+        for section in ("outs",)
+        for out in entry.get(section, [])
+    }
+
+
+def _tree_bytes(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def smoke_repo(tmp_path_factory):
+    repo = tmp_path_factory.mktemp("pipeline") / "repo"
+    repo.mkdir()
+    _copy_repository(repo)
+    env = {k: v for k, v in os.environ.items() if k != "MLFLOW_TRACKING_URI"}
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    env.update(GIT_AUTHOR_NAME="ganrnn", GIT_AUTHOR_EMAIL="ci@ganrnn.invalid",
+               GIT_COMMITTER_NAME="ganrnn", GIT_COMMITTER_EMAIL="ci@ganrnn.invalid")  # fmt: skip
+    _run(["git", "init", "-q"], repo, env)
+    _run(["git", "add", "-A"], repo, env)
+    _run(["git", "commit", "-qm", "smoke"], repo, env)
+
+    overrides = (repo / "configs" / "smoke.overrides").read_text(encoding="utf-8").split()
+    dvc = [sys.executable, "-m", "dvc"]
+    _run(dvc + ["exp", "run"] + [arg for o in overrides for arg in ("-S", o)], repo, env)
+    first = {"reports": _tree_bytes(repo / "reports"), "lock": _lock_hashes(repo)}
+    return repo, env, first
+
+
+def test_outputs_written(smoke_repo):
+    repo, _, _ = smoke_repo
+    assert (repo / "reports" / "report.md").stat().st_size > 1000
+    assert (repo / "reports" / "figures" / "gan_losses.png").exists()
+    assert (repo / "submissions" / "lstm.csv").read_text().startswith("id,category\n1,")
+    assert len((repo / "submissions" / "lstm.csv").read_text().splitlines()) == 201
+
+
+def test_thresholds_pass(smoke_repo):
+    repo, env, _ = smoke_repo
+    result = _run([sys.executable, "pipeline/check_thresholds.py"], repo, env)
+    assert "FAIL" not in result.stdout
+
+
+def test_one_mlflow_run_per_stage(smoke_repo):
+    repo, _, _ = smoke_repo
+    client = MlflowClient(tracking_uri=f"sqlite:///{repo / 'mlflow.db'}")
+    counts = {}
+    for task in ("gan", "textgen", "langid"):
+        experiment = client.get_experiment_by_name(f"ganrnn-{task}")
+        runs = client.search_runs([experiment.experiment_id])
+        counts[task] = sorted(r.info.run_name for r in runs)
+        assert all(r.info.status == "FINISHED" for r in runs)
+    assert counts["gan"] == ["bce-false", "bce-true", "ls-false", "ls-true"]
+    assert counts["textgen"] == ["gru", "lstm", "rnn"]
+    assert counts["langid"] == ["lstm", "lstm-eval"]
+
+
+def test_status_clean(smoke_repo):
+    repo, env, _ = smoke_repo
+    result = _run([sys.executable, "-m", "dvc", "status"], repo, env)
+    assert "up to date" in result.stdout
+
+
+def test_forced_rerun_identical(smoke_repo):
+    repo, env, first = smoke_repo
+    _run([sys.executable, "-m", "dvc", "repro", "-f"], repo, env)
+    assert _lock_hashes(repo) == first["lock"]
+    assert _tree_bytes(repo / "reports") == first["reports"]

@@ -1,0 +1,112 @@
+import pytest
+import yaml
+
+from ganrnn.config import ConfigError, Params, as_flat_dict, build, load_params
+
+
+def _build(raw):
+    return build(Params, raw, "")
+
+
+def test_repository_params_valid(params):
+    assert params.gan.noise_dim == 100
+    assert params.langid.cells == ["lstm"]
+
+
+def test_unknown_loss_choice(raw_params):
+    raw_params["langid"]["cells"] = ["transformer"]
+    with pytest.raises(ConfigError) as err:
+        _build(raw_params)
+    assert "langid.cells[0]='transformer'" in str(err.value)
+    assert "rnn, lstm, gru" in str(err.value)
+
+
+def test_negative_size(raw_params):
+    raw_params["gan"]["batch_size"] = -4
+    with pytest.raises(ConfigError, match=r"gan.batch_size=-4 is out of range: it must be at least 2"):
+        _build(raw_params)
+
+
+def test_missing_key(raw_params):
+    del raw_params["textgen"]["hidden_size"]
+    with pytest.raises(ConfigError, match=r"textgen.hidden_size is missing"):
+        _build(raw_params)
+
+
+def test_unknown_key(raw_params):
+    raw_params["gan"]["learning_rate"] = 0.1
+    with pytest.raises(ConfigError) as err:
+        _build(raw_params)
+    assert "gan.learning_rate is an unknown key" in str(err.value)
+    assert "lr" in str(err.value)
+
+
+def test_wrong_type_string(raw_params):
+    raw_params["textgen"]["steps"] = "many"
+    with pytest.raises(ConfigError, match=r"textgen.steps='many' is invalid: expected an integer"):
+        _build(raw_params)
+
+
+def test_bool_rejected_as_int(raw_params):
+    raw_params["gan"]["iterations"] = True
+    with pytest.raises(ConfigError, match=r"gan.iterations=True is invalid"):
+        _build(raw_params)
+
+
+def test_int_accepted_as_float(raw_params):
+    raw_params["gan"]["beta1"] = 0
+    assert _build(raw_params).gan.beta1 == 0.0
+
+
+def test_image_size_choices(raw_params):
+    raw_params["data"]["faces"]["image_size"] = 48
+    with pytest.raises(ConfigError, match=r"allowed values are 32, 64"):
+        _build(raw_params)
+
+
+def test_source_choices(raw_params):
+    raw_params["data"]["faces"]["source"] = "ftp"
+    with pytest.raises(ConfigError, match=r"data.faces.source='ftp' is invalid"):
+        _build(raw_params)
+
+
+def test_chunk_bounds_order(raw_params):
+    raw_params["data"]["languages"]["min_chunk_len"] = 60
+    with pytest.raises(ConfigError, match=r"min_chunk_len=60 is larger than"):
+        _build(raw_params)
+
+
+def test_open_lower_bound(raw_params):
+    raw_params["gan"]["lr"] = 0.0
+    with pytest.raises(ConfigError, match=r"gan.lr=0.0 is out of range: it must be greater than 0.0"):
+        _build(raw_params)
+
+
+def test_section_not_mapping(raw_params):
+    raw_params["gan"] = [1, 2]
+    with pytest.raises(ConfigError, match=r"gan=\[1, 2\] is invalid: expected a mapping"):
+        _build(raw_params)
+
+
+def test_load_missing_file(tmp_path):
+    with pytest.raises(ConfigError, match=r"not found"):
+        load_params(tmp_path / "params.yaml")
+
+
+def test_load_invalid_yaml(tmp_path):
+    path = tmp_path / "params.yaml"
+    path.write_text("gan: [unclosed\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"is not valid YAML"):
+        load_params(path)
+
+
+def test_load_roundtrip(tmp_path, raw_params):
+    path = tmp_path / "params.yaml"
+    path.write_text(yaml.safe_dump(raw_params), encoding="utf-8")
+    assert load_params(path).textgen.sample_prime == raw_params["textgen"]["sample_prime"]
+
+
+def test_flat_dict_keys(params):
+    flat = as_flat_dict(params)
+    assert flat["data.faces.image_size"] == params.data.faces.image_size
+    assert flat["gan.lr"] == params.gan.lr
