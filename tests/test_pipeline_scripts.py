@@ -1,0 +1,44 @@
+"""Pipeline scripts fail on bad params before any work and leave no output behind."""
+
+import subprocess
+import sys
+
+import pytest
+import yaml
+
+from conftest import ROOT
+
+SCRIPTS = [
+    ["download.py", "faces"],
+    ["prepare.py", "languages"],
+    ["train_gan.py", "--loss", "bce", "--spectral-norm", "true", "--model", "m.pt", "--metrics", "m.json", "--plots", "p"],
+    ["train_textgen.py", "--cell", "gru", "--model", "m.pt", "--metrics", "m.json", "--plots", "p"],
+    ["train_langid.py", "--cell", "lstm", "--model", "m.pt", "--metrics", "m.json", "--curve", "c.tsv"],
+    ["report.py"],
+]
+
+
+@pytest.mark.parametrize("script", SCRIPTS, ids=lambda s: s[0])
+def test_bad_params_rejected(script, tmp_path, raw_params):
+    raw_params["gan"]["iterations"] = -1
+    raw_params["data"]["faces"]["count"] = -1
+    (tmp_path / "params.yaml").write_text(yaml.safe_dump(raw_params), encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "pipeline" / script[0]), *script[1:]],
+        cwd=tmp_path, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert "error: data.faces.count=-1 is out of range: it must be at least 1" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["params.yaml"]
+
+
+def test_prepare_without_raw(tmp_path, raw_params):
+    (tmp_path / "params.yaml").write_text(yaml.safe_dump(raw_params), encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "pipeline" / "prepare.py", ), "faces"],
+        cwd=tmp_path, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert "raw data folder data/raw/faces not found; run: dvc repro download@faces" in result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["params.yaml"]
