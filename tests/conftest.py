@@ -68,3 +68,73 @@ def fake_results(tmp_path, params):
 
     write()
     return write
+
+
+class _FixtureServer:
+    """A loopback HTTP server over a folder, with switches for faults the tests inject."""
+
+    def __init__(self, root: Path) -> None:
+        import http.server
+        import threading
+
+        self.root = root
+        self.requests: list[dict] = []
+        self.truncate_next: int | None = None  # send only this many bytes of the next response
+        self.fail_next: list[int] = []  # answer the next requests with these status codes
+        self.ignore_range = False
+        server = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *args):  # keep pytest output clean
+                pass
+
+            def do_GET(self):
+                server.requests.append({"path": self.path, "range": self.headers.get("Range")})
+                if server.fail_next:
+                    self.send_error(server.fail_next.pop(0))
+                    return
+                file = server.root / self.path.lstrip("/")
+                if not file.is_file():
+                    self.send_error(404)
+                    return
+                data = file.read_bytes()
+                start = 0
+                range_header = self.headers.get("Range")
+                if range_header and not server.ignore_range:
+                    start = int(range_header.split("=")[1].split("-")[0])
+                    if start >= len(data):
+                        self.send_error(416)
+                        return
+                    self.send_response(206)
+                    self.send_header("Content-Range", f"bytes {start}-{len(data) - 1}/{len(data)}")
+                else:
+                    self.send_response(200)
+                body = data[start:]
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                if server.truncate_next is not None:
+                    body, server.truncate_next = body[: server.truncate_next], None
+                    self.wfile.write(body)
+                    self.wfile.flush()
+                    self.close_connection = True
+                    return
+                self.wfile.write(body)
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@pytest.fixture
+def http_server(tmp_path):
+    """A real HTTP server on 127.0.0.1 serving files that the test writes into `server.root`."""
+    root = tmp_path / "served"
+    root.mkdir()
+    server = _FixtureServer(root)
+    yield server
+    server.close()

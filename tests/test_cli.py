@@ -53,7 +53,13 @@ def test_generate_bad_temperature(textgen_checkpoint, capsys):
 def test_generate_missing_checkpoint(tmp_path, capsys):
     with pytest.raises(SystemExit):
         main(["generate", "--checkpoint", str(tmp_path / "none.pt")])
-    assert "none.pt" in capsys.readouterr().err
+    assert "none.pt not found; run `dvc repro`" in capsys.readouterr().err
+
+
+def test_generate_bad_length(textgen_checkpoint, capsys):
+    with pytest.raises(SystemExit):
+        main(["generate", "--checkpoint", str(textgen_checkpoint), "--length", "-3"])
+    assert "--length=-3 is invalid" in capsys.readouterr().err
 
 
 def test_classify_top_five(langid_checkpoint, capsys):

@@ -64,12 +64,24 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _check_args(args: argparse.Namespace) -> None:
+    if getattr(args, "temperature", 1.0) <= 0:
+        raise ValueError(f"--temperature={args.temperature} is invalid; use a value above 0")
+    if getattr(args, "length", 1) < 1:
+        raise ValueError(f"--length={args.length} is invalid; use at least 1 character")
+    if getattr(args, "top", 1) < 1:
+        raise ValueError(f"--top={args.top} is invalid; use at least 1")
+    checkpoint = getattr(args, "checkpoint", None)
+    if checkpoint is not None and not checkpoint.is_file():
+        raise FileNotFoundError(
+            f"checkpoint {checkpoint} not found; run `dvc repro` to train it, or pass --checkpoint"
+        )
+
+
 def main(argv: list[str] | None = None) -> None:
     args = build_parser().parse_args(argv)
-    if getattr(args, "temperature", 1.0) <= 0:
-        print(f"error: --temperature={args.temperature} is invalid; use a value above 0", file=sys.stderr)
-        sys.exit(2)
     try:
+        _check_args(args)
         args.func(args)
     except (ConfigError, ValueError, FileNotFoundError) as err:
         print(f"error: {err}", file=sys.stderr)

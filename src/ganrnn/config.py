@@ -42,7 +42,7 @@ def _range(low: float | None = None, high: float | None = None, *, low_open: boo
     return {"low": low, "high": high, "low_open": low_open}
 
 
-def _choices(*values: str) -> dict:
+def _choices(*values: object) -> dict:
     return {"choices": values}
 
 

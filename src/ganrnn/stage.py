@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import logging
 import sys
 from collections.abc import Callable
 
 from ganrnn.config import ConfigError
 from ganrnn.data.sources import MissingDependencyError
 from ganrnn.runtime import setup_logging
-
-log = logging.getLogger("ganrnn")
 
 EXPECTED_ERRORS = (ConfigError, MissingDependencyError, FileNotFoundError, ValueError)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import os
 import subprocess
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -46,9 +47,9 @@ class Run:
         """Log (step, value) points of several metrics in as few requests as possible."""
         from mlflow.entities import Metric
 
-        # A fixed timestamp keeps the points identical between reruns; MLflow orders by step.
+        now = int(time.time() * 1000)
         metrics = [
-            Metric(key=name, value=float(value), timestamp=0, step=int(step))
+            Metric(key=name, value=float(value), timestamp=now, step=int(step))
             for name, points in series.items()
             for step, value in points
         ]
@@ -88,7 +89,7 @@ def start_run(
 
     The run ends as FAILED when the body raises, so a broken stage is visible in the UI.
     """
-    from mlflow.entities import Param, RunTag
+    from mlflow.entities import Param
     from mlflow.tracking import MlflowClient
 
     root = Path.cwd() if root is None else root
@@ -97,7 +98,7 @@ def start_run(
     artifact_root = None if os.environ.get("MLFLOW_TRACKING_URI") else root / "mlartifacts"
     experiment_id = _experiment_id(client, EXPERIMENT_PREFIX + task, artifact_root)
 
-    tags = {"stage": stage, "variant": variant, "mlflow.runName": variant}
+    tags = {"stage": stage, "variant": variant, "mlflow.runName": variant, "mlflow.source.type": "LOCAL"}
     commit = git_commit(root)
     if commit:
         tags["mlflow.source.git.commit"] = commit
@@ -106,7 +107,6 @@ def start_run(
     log.info("MLflow run %s (%s/%s) at %s", run_id, task, variant, uri)
     try:
         client.log_batch(run_id, params=[Param(k, str(v)) for k, v in sorted(params.items())])
-        client.log_batch(run_id, tags=[RunTag("mlflow.source.type", "LOCAL")])
         yield Run(client, run_id)
     except BaseException:
         client.set_terminated(run_id, status="FAILED")

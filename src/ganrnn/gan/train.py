@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
+import numpy as np
 import torch
 from torchvision.utils import make_grid
 from tqdm import tqdm
@@ -41,6 +42,13 @@ def to_grid(images: torch.Tensor) -> torch.Tensor:
     return (grid * 255).round().to(torch.uint8)
 
 
+def take(images: np.ndarray | torch.Tensor, index: torch.Tensor) -> torch.Tensor:
+    """Rows `index` of uint8 images as a float batch in [-1, 1]; reads only those rows of a memmap."""
+    if isinstance(images, torch.Tensor):
+        return to_model_range(images[index])
+    return to_model_range(torch.from_numpy(np.ascontiguousarray(images[index.numpy()])))
+
+
 def build_models(
     cfg: GanConfig, channels: int, image_size: int, spectral_norm: bool
 ) -> tuple[Generator, Discriminator]:
@@ -54,12 +62,16 @@ def build_models(
 def train_gan(
     generator: Generator,
     discriminator: Discriminator,
-    images: torch.Tensor,
+    images: np.ndarray | torch.Tensor,
     cfg: GanConfig,
     loss: str,
     rng: torch.Generator,
 ) -> GanHistory:
-    """Train on uint8 `images` (N x C x S x S) and return losses, diversity and sample grids."""
+    """Train on uint8 `images` (N x C x S x S) and return losses, diversity and sample grids.
+
+    `images` may be a read-only memmap: each batch is read and converted on its own, so the
+    data set never has to fit in memory as floats.
+    """
     n = images.shape[0]
     if cfg.batch_size > n:
         raise ValueError(
@@ -67,13 +79,12 @@ def train_gan(
             f"lower gan.batch_size or raise data.faces.count"
         )
     d_loss_fn, g_loss_fn = LOSSES[loss]
-    real_all = to_model_range(images)
     opt_d = torch.optim.Adam(discriminator.parameters(), lr=cfg.lr, betas=(cfg.beta1, cfg.beta2))
     opt_g = torch.optim.Adam(generator.parameters(), lr=cfg.lr, betas=(cfg.beta1, cfg.beta2))
 
     # A fixed noise batch and a fixed real batch make grids and diversity comparable over time.
     fixed_noise = torch.randn(cfg.grid_samples, cfg.noise_dim, 1, 1, generator=rng)
-    fixed_real = real_all[torch.randperm(n, generator=rng)[: min(n, cfg.grid_samples)]]
+    fixed_real = take(images, torch.randperm(n, generator=rng)[: min(n, cfg.grid_samples)])
     sample_at = set(sample_iterations(cfg))
     history = GanHistory()
 
@@ -84,7 +95,7 @@ def train_gan(
     for iteration in tqdm(range(1, cfg.iterations + 1), desc=f"gan {loss}", leave=False, disable=None):
         if cursor + cfg.batch_size > n:  # a new epoch: reshuffle and drop the incomplete batch
             order, cursor = torch.randperm(n, generator=rng), 0
-        real = real_all[order[cursor : cursor + cfg.batch_size]]
+        real = take(images, order[cursor : cursor + cfg.batch_size])
         cursor += cfg.batch_size
         noise = torch.randn(cfg.batch_size, cfg.noise_dim, 1, 1, generator=rng)
         fake = generator(noise)

@@ -42,7 +42,7 @@ class CharRNN(nn.Module):
     def forward(self, ids: torch.Tensor, hidden: Hidden | None = None) -> tuple[torch.Tensor, Hidden]:
         """Map ids B x T to logits B x T x output_size and the final hidden state."""
         x = self.dropout(self.embedding(ids))
-        # x: B x T x embed_dim; the cuDNN/oneDNN kernel runs the whole sequence in one call.
+        # x: B x T x embed_dim; the recurrent layer consumes all T steps in one call, no Python loop.
         out, hidden = self.rnn(x, hidden)
         # out: B x T x hidden_size
         return self.head(out), hidden

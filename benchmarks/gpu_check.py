@@ -1,0 +1,109 @@
+"""Measure assignment-scale training speed and memory on one device, on random tensors.
+
+Usage: python benchmarks/gpu_check.py [--device cuda] [--gan-iterations 300] [--text-steps 300]
+
+Runs DCGAN iterations at 64x64, batch 128, generator widths 1024-512-256-128 and discriminator
+widths 128-256-512-1024, then character-model steps (LSTM, 2 x 300, batch 128, chunk 200), and
+prints iterations per second and peak memory. At the defaults it is meant to finish well inside
+8 minutes on a data-centre GPU; on a CPU, pass small counts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+import torch
+import torch.nn.functional as F
+
+from ganrnn.config import GanConfig
+from ganrnn.gan.losses import LOSSES
+from ganrnn.gan.train import build_models
+from ganrnn.text.model import CharRNN
+
+
+def _sync(device: torch.device) -> None:
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+
+
+def _peak_memory_mib(device: torch.device) -> str:
+    if device.type != "cuda":
+        return "n/a (CPU)"
+    return f"{torch.cuda.max_memory_allocated(device) / 2**20:.0f} MiB"
+
+
+def gan_speed(device: torch.device, iterations: int, batch: int) -> float:
+    cfg = GanConfig(noise_dim=100, g_width=128, d_width=128, batch_size=batch, iterations=iterations,
+                    lr=2e-4, beta1=0.5, beta2=0.999, log_every=1, sample_every=1, grid_samples=64)  # fmt: skip
+    generator, discriminator = (m.to(device) for m in build_models(cfg, 3, 64, spectral_norm=False))
+    opt_d = torch.optim.Adam(discriminator.parameters(), lr=cfg.lr, betas=(cfg.beta1, cfg.beta2))
+    opt_g = torch.optim.Adam(generator.parameters(), lr=cfg.lr, betas=(cfg.beta1, cfg.beta2))
+    d_loss_fn, g_loss_fn = LOSSES["bce"]
+    real = torch.rand(batch, 3, 64, 64, device=device) * 2 - 1
+
+    def step() -> None:
+        fake = generator(torch.randn(batch, 100, 1, 1, device=device))
+        opt_d.zero_grad(set_to_none=True)
+        d_loss_fn(discriminator(real), discriminator(fake.detach())).backward()
+        opt_d.step()
+        opt_g.zero_grad(set_to_none=True)
+        g_loss_fn(discriminator(fake)).backward()
+        opt_g.step()
+
+    for _ in range(min(10, iterations)):  # warm-up: kernel selection and allocator growth
+        step()
+    _sync(device)
+    started = time.perf_counter()
+    for _ in range(iterations):
+        step()
+    _sync(device)
+    return iterations / (time.perf_counter() - started)
+
+
+def text_speed(device: torch.device, steps: int, batch: int, chunk: int) -> float:
+    model = CharRNN(65, 65, "lstm", embed_dim=64, hidden_size=300, num_layers=2).to(device)
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+    ids = torch.randint(0, 65, (batch, chunk + 1), device=device)
+
+    def step() -> None:
+        logits, _ = model(ids[:, :-1])
+        loss = F.cross_entropy(logits.reshape(-1, 65), ids[:, 1:].reshape(-1))
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+
+    for _ in range(min(10, steps)):
+        step()
+    _sync(device)
+    started = time.perf_counter()
+    for _ in range(steps):
+        step()
+    _sync(device)
+    return steps / (time.perf_counter() - started)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    parser.add_argument("--gan-iterations", type=int, default=300)
+    parser.add_argument("--text-steps", type=int, default=300)
+    parser.add_argument("--batch", type=int, default=128)
+    args = parser.parse_args()
+
+    device = torch.device(args.device)
+    name = torch.cuda.get_device_name(device) if device.type == "cuda" else "CPU"
+    print(f"device: {name}, torch {torch.__version__}")
+
+    gan = gan_speed(device, args.gan_iterations, args.batch)
+    print(f"GAN 64x64, batch {args.batch}: {gan:.2f} iterations/s, "
+          f"{gan * args.batch:.0f} images/s, peak memory {_peak_memory_mib(device)}")  # fmt: skip
+    if device.type == "cuda":
+        torch.cuda.reset_peak_memory_stats(device)
+    text = text_speed(device, args.text_steps, args.batch, 200)
+    print(f"LSTM 2x300, batch {args.batch}, chunk 200: {text:.2f} steps/s, "
+          f"{text * args.batch * 200:.0f} characters/s, peak memory {_peak_memory_mib(device)}")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
