@@ -7,6 +7,7 @@ from ganrnn import stage
 from ganrnn.config import load_params
 from ganrnn.data import languages
 from ganrnn.io import replace_dir, write_json, write_table
+from ganrnn.runtime import select_device
 from ganrnn.text.langid import accuracy, accuracy_by_length, load_model, predict
 from ganrnn.tracking import start_run
 
@@ -23,10 +24,13 @@ def main() -> None:
     args = parser.parse_args()
 
     params = load_params(args.params)
-    model = load_model(args.model)
+    model = load_model(args.model).to(select_device(params.device))
     test = languages.read_test_chunks(args.data / "test_chunks.tsv")
     kaggle_chunks = languages.read_lines(args.data / "kaggle_test.txt")
-    kaggle_truth = [row.split(",", 1)[1] for row in languages.read_lines(args.data / "kaggle_labels.csv")[1:]]
+    labels_file = args.data / "kaggle_labels.csv"
+    kaggle_truth = None
+    if labels_file.is_file():  # only the packaged source draws a labelled Kaggle-style file
+        kaggle_truth = [row.split(",", 1)[1] for row in languages.read_lines(labels_file)[1:]]
 
     truth = [language for language, _ in test]
     chunks = [chunk for _, chunk in test]
@@ -34,10 +38,12 @@ def main() -> None:
     kaggle_predicted = predict(model, kaggle_chunks)
     metrics = {
         "accuracy": accuracy(truth, predicted),
-        "kaggle_accuracy": accuracy(kaggle_truth, kaggle_predicted),
         "test_chunks": len(chunks),
+        "kaggle_chunks": len(kaggle_chunks),
         "accuracy_threshold": params.thresholds.langid_accuracy_min,
     }
+    if kaggle_truth is not None:
+        metrics["kaggle_accuracy"] = accuracy(kaggle_truth, kaggle_predicted)
 
     with start_run("langid", f"{args.cell}-eval", f"evaluate_langid@{args.cell}", {"cell": args.cell}) as run:
         with replace_dir(args.plots) as staging:

@@ -9,11 +9,11 @@ from ganrnn.config import GAN_LOSSES, as_flat_dict, load_params
 from ganrnn.data import faces
 from ganrnn.gan.train import build_models, train_gan
 from ganrnn.io import replace_dir, save_torch, write_json, write_png, write_table
-from ganrnn.runtime import seed_everything
+from ganrnn.runtime import seed_everything, select_device
 from ganrnn.tracking import start_run
 
 
-def summarize(history) -> dict:
+def summarize(history, train_images: int) -> dict:
     tail = history.losses[-max(1, len(history.losses) // 10) :]
     min_iter, min_div = min(history.diversity, key=lambda p: p[1])
     return {
@@ -22,6 +22,7 @@ def summarize(history) -> dict:
         "final_diversity": history.diversity[-1][1],
         "min_diversity": min_div,
         "min_diversity_iteration": min_iter,
+        "train_images": train_images,
     }
 
 
@@ -44,12 +45,15 @@ def main() -> None:
     images = faces.load_prepared(args.data)
     rng = seed_everything(params.seed)
     generator, discriminator = build_models(cfg, images.shape[1], images.shape[2], use_sn)
+    device = select_device(params.device)
+    generator.to(device)
+    discriminator.to(device)
 
     run_params = {**as_flat_dict(cfg, "gan"), **as_flat_dict(data_cfg, "data.faces")}
-    run_params.update(seed=params.seed, loss=args.loss, spectral_norm=use_sn)
+    run_params.update(seed=params.seed, loss=args.loss, spectral_norm=use_sn, device=str(device))
     with start_run("gan", variant, f"train_gan@{variant}", run_params) as run:
         history = train_gan(generator, discriminator, images, cfg, args.loss, rng)
-        metrics = summarize(history)
+        metrics = summarize(history, int(images.shape[0]))
 
         with replace_dir(args.plots) as staging:
             write_table(staging / "losses.tsv", ["iteration", "d_loss", "g_loss"], history.losses)
@@ -73,7 +77,7 @@ def main() -> None:
                 "diversity": history.diversity,
             }
         )
-        run.log_metrics({k: v for k, v in metrics.items() if k != "min_diversity_iteration"})
+        run.log_metrics({f"final_{k}": v for k, v in metrics.items() if k not in ("min_diversity_iteration", "train_images")})
         run.log_artifact(args.plots, "plots")
         run.log_artifact(args.model, "model")
 

@@ -9,7 +9,7 @@ from ganrnn import stage
 from ganrnn.config import CELLS, as_flat_dict, load_params
 from ganrnn.data import languages
 from ganrnn.io import save_torch, write_json, write_table
-from ganrnn.runtime import seed_everything
+from ganrnn.runtime import seed_everything, select_device
 from ganrnn.text.langid import build_model, train_langid
 from ganrnn.text.model import count_parameters
 from ganrnn.tracking import start_run
@@ -29,10 +29,11 @@ def main() -> None:
     cfg = params.langid
     train = languages.load_train(args.data)
     rng = seed_everything(params.seed)
-    model = build_model(cfg, args.cell)
+    device = select_device(params.device)
+    model = build_model(cfg, args.cell).to(device)
 
     run_params = {**as_flat_dict(cfg, "langid"), **as_flat_dict(params.data.languages, "data.languages")}
-    run_params.update(seed=params.seed, cell=args.cell)
+    run_params.update(seed=params.seed, cell=args.cell, device=str(device))
     with start_run("langid", args.cell, f"train_langid@{args.cell}", run_params) as run:
         started = time.perf_counter()
         history = train_langid(model, train, cfg, rng)
@@ -52,7 +53,8 @@ def main() -> None:
                 "train_accuracy": [(s, a) for s, _, a in history.curve],
             }
         )
-        run.log_metrics({**metrics, "train_seconds": train_seconds})
+        # Summaries get a final_ prefix so they do not add a point to the curves of the same name.
+        run.log_metrics({f"final_{k}": v for k, v in metrics.items()} | {"train_seconds": train_seconds})
         run.log_artifact(args.model, "model")
 
 

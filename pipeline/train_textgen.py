@@ -8,7 +8,7 @@ from ganrnn import stage
 from ganrnn.config import CELLS, as_flat_dict, load_params
 from ganrnn.data import shakespeare
 from ganrnn.io import replace_dir, save_torch, write_json, write_table, write_text
-from ganrnn.runtime import seed_everything
+from ganrnn.runtime import seed_everything, select_device
 from ganrnn.text.generation import bits_per_char, sample, train_textgen
 from ganrnn.text.model import CharRNN, count_parameters
 from ganrnn.tracking import start_run
@@ -39,10 +39,11 @@ def main() -> None:
         vocab_size=len(vocab), output_size=len(vocab), cell=args.cell,
         embed_dim=cfg.embed_dim, hidden_size=cfg.hidden_size, num_layers=cfg.num_layers,
     )  # fmt: skip
-    model = CharRNN(**model_kwargs)
+    device = select_device(params.device)
+    model = CharRNN(**model_kwargs).to(device)
 
     run_params = {**as_flat_dict(cfg, "textgen"), **as_flat_dict(params.data.shakespeare, "data.shakespeare")}
-    run_params.update(seed=params.seed, cell=args.cell)
+    run_params.update(seed=params.seed, cell=args.cell, device=str(device))
     with start_run("textgen", args.cell, f"train_textgen@{args.cell}", run_params) as run:
         started = time.perf_counter()
         history = train_textgen(model, train, test, cfg, rng, eval_seed=params.seed + 1)
@@ -70,7 +71,8 @@ def main() -> None:
             }
         )
         # Wall time goes to MLflow only: DVC outputs must not change between identical runs.
-        run.log_metrics({**metrics, "train_seconds": train_seconds})
+        # Summaries get a final_ prefix so they do not add a point to the curves of the same name.
+        run.log_metrics({f"final_{k}": v for k, v in metrics.items()} | {"train_seconds": train_seconds})
         run.log_artifact(args.plots, "plots")
         run.log_artifact(args.model, "model")
 

@@ -6,8 +6,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-ROOT = Path(__file__).resolve().parents[1]
-SHARED_DATA = ROOT.parent / "shared" / "data"
+from helpers import ROOT
 
 
 @pytest.fixture
@@ -36,7 +35,7 @@ def _write_fake_results(root: Path, params, accuracy: float = 0.9, test_loss: fl
         iterations = [1, 5, 10]
         write_json(metrics / "gan" / f"{v}.json", {
             "d_loss": 0.5 + k, "g_loss": 2.0, "final_diversity": 0.3 + 0.1 * k,
-            "min_diversity": 0.1 + 0.2 * k, "min_diversity_iteration": 5,
+            "min_diversity": 0.1 + 0.2 * k, "min_diversity_iteration": 5, "train_images": 100,
         })  # fmt: skip
         write_table(plots / "gan" / v / "losses.tsv", ["iteration", "d_loss", "g_loss"],
                     [(i, 1.0 / i + k, 2.0) for i in range(1, 11)])  # fmt: skip

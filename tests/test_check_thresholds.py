@@ -3,7 +3,7 @@ import sys
 
 import yaml
 
-from conftest import ROOT
+from helpers import ROOT
 
 
 def _check(root, raw_params):
@@ -38,3 +38,27 @@ def test_missing_metrics(tmp_path, raw_params):
     result = _check(tmp_path, raw_params)
     assert result.returncode == 2
     assert "not found; run `dvc repro`" in result.stderr
+
+
+def test_unlabelled_kaggle_skipped(fake_results, raw_params):
+    import json
+
+    root = fake_results()
+    path = root / "metrics" / "langid" / "lstm.json"
+    metrics = json.loads(path.read_text())
+    del metrics["kaggle_accuracy"]
+    path.write_text(json.dumps(metrics))
+    result = _check(root, raw_params)
+    assert result.returncode == 0, result.stderr
+    assert "skip metrics/langid/lstm.json:kaggle_accuracy is absent" in result.stdout
+
+
+def test_missing_required_metric(fake_results, raw_params):
+    import json
+
+    root = fake_results()
+    path = root / "metrics" / "textgen" / "rnn.json"
+    path.write_text(json.dumps({"train_loss": 1.0}))
+    result = _check(root, raw_params)
+    assert result.returncode == 2
+    assert "rnn.json has no metric 'test_loss'" in result.stderr

@@ -3,7 +3,7 @@ import torch
 import yaml
 
 from ganrnn.cli import main
-from ganrnn.config import LangidConfig
+from ganrnn.config import LANGUAGES, LangidConfig
 from ganrnn.io import save_torch
 from ganrnn.text.encoding import Vocabulary
 from ganrnn.text.langid import build_model
@@ -56,6 +56,38 @@ def test_generate_missing_checkpoint(tmp_path, capsys):
     assert "none.pt not found; run `dvc repro`" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("value", ["nan", "inf", "-1"])
+def test_generate_bad_temperature_values(value, textgen_checkpoint, capsys):
+    with pytest.raises(SystemExit):
+        main(["generate", "--checkpoint", str(textgen_checkpoint), "--temperature", value])
+    assert "is invalid; use a finite value above 0" in capsys.readouterr().err
+
+
+def test_generate_wrong_checkpoint(langid_checkpoint, capsys):
+    with pytest.raises(SystemExit):
+        main(["generate", "--checkpoint", str(langid_checkpoint)])
+    assert "is not a train_textgen checkpoint" in capsys.readouterr().err
+
+
+def test_classify_wrong_checkpoint(textgen_checkpoint, capsys):
+    with pytest.raises(SystemExit):
+        main(["classify", "hello world", "--checkpoint", str(textgen_checkpoint)])
+    assert "is not a train_langid checkpoint" in capsys.readouterr().err
+
+
+def test_classify_not_torch_file(tmp_path, capsys):
+    (tmp_path / "notes.pt").write_text("just text", encoding="utf-8")
+    with pytest.raises(SystemExit):
+        main(["classify", "hello world", "--checkpoint", str(tmp_path / "notes.pt")])
+    assert "is not a readable PyTorch file" in capsys.readouterr().err
+
+
+def test_classify_bad_top(langid_checkpoint, capsys):
+    with pytest.raises(SystemExit):
+        main(["classify", "hello world", "--checkpoint", str(langid_checkpoint), "--top", "0"])
+    assert "--top=0 is invalid" in capsys.readouterr().err
+
+
 def test_generate_bad_length(textgen_checkpoint, capsys):
     with pytest.raises(SystemExit):
         main(["generate", "--checkpoint", str(textgen_checkpoint), "--length", "-3"])
@@ -75,6 +107,24 @@ def test_classify_no_letters(text, langid_checkpoint, capsys):
     with pytest.raises(SystemExit):
         main(["classify", text, "--checkpoint", str(langid_checkpoint)])
     assert "no letters after romanization" in capsys.readouterr().err
+
+
+def test_submit_writes_rows(langid_checkpoint, tmp_path, capsys):
+    (tmp_path / "chunks.txt").write_text("hello world\nbonjour à tous\n\x00\n", encoding="utf-8")
+    output = tmp_path / "submission.csv"
+    main(["submit", "--checkpoint", str(langid_checkpoint), "--input", str(tmp_path / "chunks.txt"), "--output", str(output)])
+    rows = output.read_text().splitlines()
+    assert rows[0] == "id,category"
+    assert [r.split(",")[0] for r in rows[1:]] == ["1", "2", "3"]
+    assert all(r.split(",")[1] in LANGUAGES for r in rows[1:])
+    assert "wrote 3 predictions" in capsys.readouterr().out
+
+
+def test_submit_missing_input(langid_checkpoint, tmp_path, capsys):
+    with pytest.raises(SystemExit):
+        main(["submit", "--checkpoint", str(langid_checkpoint), "--input", str(tmp_path / "none.txt")])
+    assert "input file" in capsys.readouterr().err
+    assert not (tmp_path / "submission.csv").exists()
 
 
 def test_validate(tmp_path, raw_params, capsys):

@@ -110,3 +110,68 @@ def test_flat_dict_keys(params):
     flat = as_flat_dict(params)
     assert flat["data.faces.image_size"] == params.data.faces.image_size
     assert flat["gan.lr"] == params.gan.lr
+
+
+@pytest.mark.parametrize(
+    "section,source,key",
+    [("faces", "local", "path"), ("shakespeare", "remote", "url"), ("shakespeare", "local", "path"),
+     ("languages", "remote", "base_url"), ("languages", "local", "path")],
+)  # fmt: skip
+def test_source_needs_location(raw_params, section, source, key):
+    raw_params["data"][section]["source"] = source
+    raw_params["data"][section][key] = ""
+    with pytest.raises(ConfigError) as err:
+        _build(raw_params)
+    assert f"data.{section}.{key} is empty but data.{section}.source='{source}' needs it" in str(err.value)
+
+
+def test_faces_remote_without_url(raw_params):
+    raw_params["data"]["faces"]["source"] = "remote"
+    assert _build(raw_params).data.faces.url == ""
+
+
+def test_sha256_pattern(raw_params):
+    raw_params["data"]["shakespeare"]["sha256"] = "abc"
+    with pytest.raises(ConfigError, match=r"data.shakespeare.sha256='abc' is invalid: expected empty or 64 hexadecimal digits"):
+        _build(raw_params)
+
+
+def test_on_bad_image_choices(raw_params):
+    raw_params["data"]["faces"]["on_bad_image"] = "ignore"
+    with pytest.raises(ConfigError, match=r"allowed values are skip, error"):
+        _build(raw_params)
+
+
+def test_beta_must_be_below_one(raw_params):
+    raw_params["gan"]["beta1"] = 1.0
+    with pytest.raises(ConfigError, match=r"gan.beta1=1.0 is out of range: it must be less than 1.0"):
+        _build(raw_params)
+
+
+def test_empty_prime(raw_params):
+    raw_params["textgen"]["sample_prime"] = ""
+    with pytest.raises(ConfigError, match=r"textgen.sample_prime='' is invalid: expected a non-empty string"):
+        _build(raw_params)
+
+
+def test_duplicate_cells(raw_params):
+    raw_params["langid"]["cells"] = ["lstm", "lstm"]
+    with pytest.raises(ConfigError, match=r"langid.cells=\['lstm', 'lstm'\] is invalid: list each value once"):
+        _build(raw_params)
+
+
+def test_unknown_top_level_key(raw_params):
+    raw_params["extra"] = 1
+    with pytest.raises(ConfigError, match=r"^extra is an unknown key"):
+        _build(raw_params)
+
+
+def test_load_empty_file(tmp_path):
+    (tmp_path / "params.yaml").write_text("", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"params.yaml is empty"):
+        load_params(tmp_path / "params.yaml")
+
+
+def test_load_directory(tmp_path):
+    with pytest.raises(ConfigError, match=r"is a folder"):
+        load_params(tmp_path)

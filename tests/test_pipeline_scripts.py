@@ -6,7 +6,7 @@ import sys
 import pytest
 import yaml
 
-from conftest import ROOT
+from helpers import ROOT
 
 SCRIPTS = [
     ["download.py", "faces"],
@@ -21,14 +21,14 @@ SCRIPTS = [
 @pytest.mark.parametrize("script", SCRIPTS, ids=lambda s: s[0])
 def test_bad_params_rejected(script, tmp_path, raw_params):
     raw_params["gan"]["iterations"] = -1
-    raw_params["data"]["faces"]["count"] = -1
+    raw_params["data"]["faces"]["limit"] = -1
     (tmp_path / "params.yaml").write_text(yaml.safe_dump(raw_params), encoding="utf-8")
     result = subprocess.run(
         [sys.executable, str(ROOT / "pipeline" / script[0]), *script[1:]],
         cwd=tmp_path, capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert result.returncode == 2
-    assert "error: data.faces.count=-1 is out of range: it must be at least 1" in result.stderr
+    assert "error: data.faces.limit=-1 is out of range: it must be at least 0" in result.stderr
     assert "Traceback" not in result.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["params.yaml"]
 

@@ -1,8 +1,9 @@
-"""The `ganrnn` command: validate params, sample text, classify a chunk's language."""
+"""The `ganrnn` command: validate params, sample text, name the language of chunks."""
 
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from pathlib import Path
 
@@ -22,6 +23,8 @@ def _generate(args: argparse.Namespace) -> None:
     from ganrnn.text.model import CharRNN
 
     checkpoint = load_torch(args.checkpoint)
+    if not isinstance(checkpoint, dict) or not {"model_kwargs", "state_dict", "vocab"} <= set(checkpoint):
+        raise ValueError(f"{args.checkpoint} is not a train_textgen checkpoint; use models/textgen/<cell>.pt")
     model = CharRNN(**checkpoint["model_kwargs"])
     model.load_state_dict(checkpoint["state_dict"])
     vocab = Vocabulary(checkpoint["vocab"])
@@ -38,6 +41,22 @@ def _classify(args: argparse.Namespace) -> None:
     top = probs.topk(min(args.top, len(LANGUAGES)))
     for p, i in zip(top.values.tolist(), top.indices.tolist(), strict=True):
         print(f"{LANGUAGES[i]}\t{p:.4f}")
+
+
+def _submit(args: argparse.Namespace) -> None:
+    from ganrnn.data.languages import read_lines
+    from ganrnn.io import write_table
+    from ganrnn.text.langid import load_model, predict
+
+    if not args.input.is_file():
+        raise FileNotFoundError(f"input file {args.input} not found; give a file with one text chunk a line")
+    # A line left empty by romanization becomes one space, so every line still gets a row.
+    chunks = [romanize(line, strip=False) or " " for line in read_lines(args.input)]
+    if not chunks:
+        raise ValueError(f"input file {args.input} is empty; give a file with one text chunk a line")
+    predicted = predict(load_model(args.checkpoint), chunks)
+    write_table(args.output, ["id", "category"], [(i + 1, p) for i, p in enumerate(predicted)])
+    print(f"wrote {len(predicted)} predictions to {args.output}")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -61,12 +80,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--checkpoint", type=Path, default=Path("models/langid/lstm.pt"))
     p.add_argument("--top", type=int, default=5, help="languages to print")
     p.set_defaults(func=_classify)
+
+    p = sub.add_parser("submit", help="write a Kaggle-format submission (id,category) for a chunk file")
+    p.add_argument("--checkpoint", type=Path, default=Path("models/langid/lstm.pt"))
+    p.add_argument("--input", type=Path, required=True, help="one text chunk a line")
+    p.add_argument("--output", type=Path, default=Path("submission.csv"), help="CSV file to write")
+    p.set_defaults(func=_submit)
     return parser
 
 
 def _check_args(args: argparse.Namespace) -> None:
-    if getattr(args, "temperature", 1.0) <= 0:
-        raise ValueError(f"--temperature={args.temperature} is invalid; use a value above 0")
+    temperature = getattr(args, "temperature", 1.0)
+    if not (math.isfinite(temperature) and temperature > 0):
+        raise ValueError(f"--temperature={temperature} is invalid; use a finite value above 0")
     if getattr(args, "length", 1) < 1:
         raise ValueError(f"--length={args.length} is invalid; use at least 1 character")
     if getattr(args, "top", 1) < 1:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import re
 import types
 import typing
 from dataclasses import dataclass, field
@@ -29,21 +30,36 @@ def gan_variants() -> list[str]:
     """Names of the train_gan matrix entries, `<loss>-<spectral_norm>` as dvc.yaml builds them."""
     return [f"{loss}-{sn}" for loss in GAN_LOSSES for sn in ("true", "false")]
 
-# NOTE: only the packaged sources exist so far; `remote` and `local` slot in behind
-# ganrnn.data.sources.SOURCES once they are written.
-SOURCES = ("packaged",)
+SOURCES = ("packaged", "remote", "local")
+ON_BAD_IMAGE = ("skip", "error")
 
 
 class ConfigError(ValueError):
     """An invalid params.yaml value; the message names the key, the value and the fix."""
 
 
-def _range(low: float | None = None, high: float | None = None, *, low_open: bool = False) -> dict:
-    return {"low": low, "high": high, "low_open": low_open}
+def _range(
+    low: float | None = None, high: float | None = None, *, low_open: bool = False, high_open: bool = False
+) -> dict:
+    return {"low": low, "high": high, "low_open": low_open, "high_open": high_open}
 
 
 def _choices(*values: object) -> dict:
     return {"choices": values}
+
+
+def _sha256() -> dict:
+    return {"pattern": r"(|[0-9a-fA-F]{64})", "pattern_help": "empty or 64 hexadecimal digits"}
+
+
+def _require(section: str, source: str, needed: dict[str, str]) -> None:
+    """Fail when a key that `source` needs is empty, e.g. `path` for the local source."""
+    for key, value in needed.items():
+        if not value:
+            raise ConfigError(
+                f"data.{section}.{key} is empty but data.{section}.source={source!r} needs it; "
+                f"set data.{section}.{key}, or use source: packaged for the offline data"
+            )
 
 
 # --- data -----------------------------------------------------------------------------------------
@@ -52,20 +68,39 @@ def _choices(*values: object) -> dict:
 @dataclass(frozen=True)
 class FacesData:
     source: str = field(metadata=_choices(*SOURCES))
-    count: int = field(metadata=_range(1, 100))
+    limit: int = field(metadata=_range(0))  # 0 = every image of the source
     image_size: int = field(metadata=_choices(32, 64))
     channels: int = field(metadata=_choices(1, 3))
+    url: str  # remote: URL of img_align_celeba.zip; empty = torchvision's CelebA downloader
+    sha256: str = field(metadata=_sha256())
+    path: str  # local: img_align_celeba.zip or a folder of JPEGs
+    on_bad_image: str = field(metadata=_choices(*ON_BAD_IMAGE))
+
+    def __post_init__(self) -> None:
+        if self.source == "local":
+            _require("faces", self.source, {"path": self.path})
 
 
 @dataclass(frozen=True)
 class ShakespeareData:
     source: str = field(metadata=_choices(*SOURCES))
     test_fraction: float = field(metadata=_range(0.0, 0.5, low_open=True))
+    url: str
+    sha256: str = field(metadata=_sha256())
+    path: str
+
+    def __post_init__(self) -> None:
+        if self.source == "remote":
+            _require("shakespeare", self.source, {"url": self.url})
+        if self.source == "local":
+            _require("shakespeare", self.source, {"path": self.path})
 
 
 @dataclass(frozen=True)
 class LanguagesData:
     source: str = field(metadata=_choices(*SOURCES))
+    base_url: str  # remote: folder URL of the 20 translation zips
+    path: str  # local: the assignment's train/ and test/ split, or the 20 zips
     test_fraction: float = field(metadata=_range(0.0, 0.5, low_open=True))
     eval_chunks: int = field(metadata=_range(20))
     kaggle_chunks: int = field(metadata=_range(1))
@@ -73,6 +108,10 @@ class LanguagesData:
     max_chunk_len: int = field(metadata=_range(1))
 
     def __post_init__(self) -> None:
+        if self.source == "remote":
+            _require("languages", self.source, {"base_url": self.base_url})
+        if self.source == "local":
+            _require("languages", self.source, {"path": self.path})
         if self.min_chunk_len > self.max_chunk_len:
             raise ConfigError(
                 f"data.languages.min_chunk_len={self.min_chunk_len} is larger than "
@@ -98,8 +137,8 @@ class GanConfig:
     batch_size: int = field(metadata=_range(2))
     iterations: int = field(metadata=_range(1))
     lr: float = field(metadata=_range(0.0, 1.0, low_open=True))
-    beta1: float = field(metadata=_range(0.0, 1.0))
-    beta2: float = field(metadata=_range(0.0, 1.0))
+    beta1: float = field(metadata=_range(0.0, 1.0, high_open=True))  # Adam needs betas < 1
+    beta2: float = field(metadata=_range(0.0, 1.0, high_open=True))
     log_every: int = field(metadata=_range(1))
     sample_every: int = field(metadata=_range(1))
     grid_samples: int = field(metadata=_range(4, 256))
@@ -117,7 +156,7 @@ class TextgenConfig:
     grad_clip: float = field(metadata=_range(0.0, low_open=True))
     eval_every: int = field(metadata=_range(1))
     eval_batches: int = field(metadata=_range(1))
-    sample_prime: str
+    sample_prime: str = field(metadata={"pattern": r"(?s).+", "pattern_help": "a non-empty string"})
     sample_length: int = field(metadata=_range(1))
     sample_temperature: float = field(metadata=_range(0.0, 10.0, low_open=True))
 
@@ -151,6 +190,7 @@ class Thresholds:
 @dataclass(frozen=True)
 class Params:
     seed: int = field(metadata=_range(0, 2**32 - 1))
+    device: str = field(metadata=_choices("auto", "cpu", "cuda"))
     data: DataConfig
     gan: GanConfig
     textgen: TextgenConfig
@@ -185,6 +225,8 @@ def _check_scalar(key: str, value: Any, tp: Any, meta: dict) -> Any:
     if not ok:
         raise ConfigError(f"{key}={value!r} is invalid: expected {_describe_type(tp)}.")
 
+    if "pattern" in meta and not re.fullmatch(meta["pattern"], value):
+        raise ConfigError(f"{key}={value!r} is invalid: expected {meta['pattern_help']}.")
     if "choices" in meta and value not in meta["choices"]:
         allowed = ", ".join(str(c) for c in meta["choices"])
         raise ConfigError(f"{key}={value!r} is invalid: allowed values are {allowed}.")
@@ -192,8 +234,9 @@ def _check_scalar(key: str, value: Any, tp: Any, meta: dict) -> Any:
     if low is not None and (value < low or (meta.get("low_open") and value == low)):
         bound = f"greater than {low}" if meta.get("low_open") else f"at least {low}"
         raise ConfigError(f"{key}={value!r} is out of range: it must be {bound}.")
-    if high is not None and value > high:
-        raise ConfigError(f"{key}={value!r} is out of range: it must be at most {high}.")
+    if high is not None and (value > high or (meta.get("high_open") and value == high)):
+        bound = f"less than {high}" if meta.get("high_open") else f"at most {high}"
+        raise ConfigError(f"{key}={value!r} is out of range: it must be {bound}.")
     return value
 
 
@@ -204,11 +247,10 @@ def build(cls: type, mapping: Any, prefix: str) -> Any:
 
     hints = typing.get_type_hints(cls)
     fields = {f.name: f for f in dataclasses.fields(cls)}
-    unknown = sorted(set(mapping) - set(fields))
+    unknown = sorted(set(mapping) - set(fields), key=str)
     if unknown:
-        raise ConfigError(
-            f"{prefix}.{unknown[0]} is an unknown key; allowed keys are {', '.join(fields)}."
-        )
+        name = f"{prefix}.{unknown[0]}" if prefix else str(unknown[0])
+        raise ConfigError(f"{name} is an unknown key; allowed keys are {', '.join(fields)}.")
 
     values = {}
     for name, f in fields.items():
@@ -225,6 +267,8 @@ def build(cls: type, mapping: Any, prefix: str) -> Any:
             values[name] = [
                 _check_scalar(f"{key}[{i}]", v, item_tp, f.metadata) for i, v in enumerate(value)
             ]
+            if len(set(values[name])) != len(values[name]):
+                raise ConfigError(f"{key}={value!r} is invalid: list each value once.")
         elif isinstance(tp, types.UnionType):
             raise TypeError(f"union types are not supported in params: {key}")
         else:
@@ -239,8 +283,12 @@ def load_params(path: str | Path = "params.yaml") -> Params:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ConfigError(f"{path} not found; run from the repository root.") from None
+    except IsADirectoryError:
+        raise ConfigError(f"{path} is a folder; give the path of params.yaml") from None
     except yaml.YAMLError as err:
         raise ConfigError(f"{path} is not valid YAML: {err}") from None
+    if raw is None:
+        raise ConfigError(f"{path} is empty; copy params.yaml from the repository and edit it")
     return build(Params, raw, "")
 
 

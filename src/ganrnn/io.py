@@ -63,9 +63,15 @@ def save_torch(path: str | Path, obj: Any) -> None:
 
 def load_torch(path: str | Path) -> Any:
     """Load tensors or a checkpoint with `weights_only=True`, which runs no pickled code."""
+    import pickle
+
     import torch
 
-    return torch.load(path, map_location="cpu", weights_only=True)
+    try:
+        return torch.load(path, map_location="cpu", weights_only=True)
+    except (pickle.UnpicklingError, RuntimeError, EOFError, KeyError, IndexError, ValueError) as err:
+        # A file that is not a torch checkpoint fails inside the unpickler with one of these.
+        raise ValueError(f"{path} is not a readable PyTorch file ({str(err).splitlines()[0]})") from None
 
 
 @contextmanager

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import sys
 from collections.abc import Callable
 
@@ -15,6 +16,9 @@ EXPECTED_ERRORS = (ConfigError, MissingDependencyError, FileNotFoundError, Value
 def run(main: Callable[[], None]) -> None:
     """Run `main`; an expected error prints `error: ...` and exits with status 2, no traceback."""
     setup_logging()
+    # SIGTERM (from `kill` or a scheduler) becomes SystemExit, so context managers clean up and
+    # the open MLflow run ends as FAILED instead of staying RUNNING.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     try:
         main()
     except EXPECTED_ERRORS as err:

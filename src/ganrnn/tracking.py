@@ -57,6 +57,7 @@ class Run:
             self.client.log_batch(self.run_id, metrics=metrics[start : start + MAX_METRICS_PER_BATCH])
 
     def log_metrics(self, metrics: Mapping[str, float]) -> None:
+        """Log single values at step 0; use names that no curve of `log_series` uses."""
         self.log_series({k: [(0, v)] for k, v in metrics.items()})
 
     def log_artifact(self, path: str | Path, artifact_path: str | None = None) -> None:

@@ -5,7 +5,7 @@ import pytest
 from ganrnn.config import LANGUAGES
 from ganrnn.data import bibles
 
-from conftest import SHARED_DATA
+from helpers import SHARED_DATA
 
 
 def _bible_text(verses: int, language: str = "english") -> str:

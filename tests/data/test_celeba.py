@@ -62,7 +62,7 @@ def test_local_folder_missing(tmp_path):
 
 def test_local_folder_empty(tmp_path):
     (tmp_path / "empty").mkdir()
-    with pytest.raises(ValueError, match=r"holds no JPEG or PNG images"):
+    with pytest.raises(ValueError, match=r"contains no JPEG or PNG images"):
         celeba.fetch_local(tmp_path / "empty", 0, tmp_path / "raw")
 
 

@@ -4,10 +4,12 @@ import pytest
 from ganrnn.config import LANGUAGES, LanguagesData
 from ganrnn.data import languages
 
+from helpers import SHARED_DATA
+
 
 def _config(**overrides):
     values = dict(
-        source="packaged", test_fraction=0.25, eval_chunks=40, kaggle_chunks=10,
+        source="packaged", base_url="", path="", test_fraction=0.25, eval_chunks=40, kaggle_chunks=10,
         min_chunk_len=10, max_chunk_len=20,
     )  # fmt: skip
     values.update(overrides)
@@ -71,7 +73,7 @@ def test_prepare_deterministic(tmp_path):
 def test_prepare_text_too_short(tmp_path):
     _write_raw(tmp_path)
     (tmp_path / "maori.txt").write_text("kia ora\n", encoding="utf-8")
-    with pytest.raises(ValueError, match=r"maori.txt holds 7 characters after romanization"):
+    with pytest.raises(ValueError, match=r"maori.txt: maori has 5 training and 2 test characters"):
         languages.prepare(_config(), tmp_path, tmp_path, seed=0)
 
 
@@ -83,9 +85,70 @@ def test_read_test_chunks_bad_row(tmp_path):
 
 
 def test_packaged_fetch(tmp_path):
-    languages.fetch_packaged(_config(), tmp_path)
+    languages.fetch_packaged(_config(), tmp_path, tmp_path)
     texts = {lang: (tmp_path / f"{lang}.txt").read_text(encoding="utf-8") for lang in LANGUAGES}
     assert all(len(languages.romanize(t)) > 5000 for t in texts.values())
     # Gaps filled with English names are removed from the other locales.
     assert "Germany" in texts["english"].splitlines()
     assert "Germany" not in texts["xhosa"].splitlines()
+
+
+def _write_split(raw_dir, kaggle_lines=None):
+    for language in LANGUAGES:
+        for part, count in (("train", 300), ("test", 120)):
+            text = " ".join(f"{language}{j}ë" for j in range(count // len(language) + 5))
+            path = raw_dir / part / f"{language}_{part}.txt"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+    if kaggle_lines is not None:
+        (raw_dir / "kaggle_test.txt").write_text("".join(line + "\n" for line in kaggle_lines), encoding="utf-8")
+
+
+def test_prepare_split_layout(tmp_path):
+    raw, out = tmp_path / "raw", tmp_path / "out"
+    out.mkdir()
+    _write_split(raw, kaggle_lines=["Việt Nam ", "——", "bonjour à tous", "\x00"])
+    summary = languages.prepare(_config(), raw, out, seed=0)
+    assert summary["kaggle_labelled"] is False
+    assert summary["kaggle_chunks"] == 4
+    assert languages.read_lines(out / "kaggle_test.txt") == ["Viet Nam ", "----", "bonjour a tous", " "]
+    assert not (out / "kaggle_labels.csv").exists()
+    assert summary["test_chars"]["english"] == len(languages.romanize((raw / "test" / "english_test.txt").read_text()))
+
+
+def test_prepare_split_without_kaggle(tmp_path):
+    raw, out = tmp_path / "raw", tmp_path / "out"
+    out.mkdir()
+    _write_split(raw)
+    assert languages.prepare(_config(), raw, out, seed=0)["kaggle_labelled"] is True
+    assert (out / "kaggle_labels.csv").exists()
+
+
+def test_prepare_missing_file(tmp_path):
+    raw = tmp_path / "raw"
+    _write_split(raw)
+    (raw / "test" / "xhosa_test.txt").unlink()
+    with pytest.raises(FileNotFoundError, match=r"xhosa_test.txt not found"):
+        languages.prepare(_config(), raw, tmp_path, seed=0)
+
+
+def test_prepare_not_utf8(tmp_path):
+    raw = tmp_path / "raw"
+    _write_split(raw)
+    (raw / "train" / "czech_train.txt").write_bytes(b"\xff\xfe bad bytes")
+    with pytest.raises(ValueError, match=r"czech_train.txt is not valid UTF-8"):
+        languages.prepare(_config(), raw, tmp_path, seed=0)
+
+
+@pytest.mark.skipif(not (SHARED_DATA / "udhr20").is_dir(), reason="../shared/data/udhr20 is absent")
+def test_shared_udhr20_prepared(tmp_path):
+    config = _config(source="local", path=str(SHARED_DATA / "udhr20"), max_chunk_len=50, eval_chunks=1000)
+    raw, out = tmp_path / "raw", tmp_path / "out"
+    raw.mkdir()
+    out.mkdir()
+    languages.fetch_local(config, raw, tmp_path)
+    summary = languages.prepare(config, raw, out, seed=0)
+    assert summary["kaggle_chunks"] == 1000
+    assert summary["kaggle_labelled"] is False
+    assert summary["eval_chunks"] == 1000
+    assert min(summary["test_chars"].values()) >= 100

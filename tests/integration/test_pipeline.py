@@ -1,35 +1,14 @@
 """Run the real DVC pipeline at smoke scale in a fresh git + DVC repository, twice."""
 
-import os
-import shutil
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 from mlflow.tracking import MlflowClient
 
-from conftest import ROOT
+from helpers import copy_repository, pipeline_env, run_command as _run
 
 pytestmark = pytest.mark.integration
-
-
-def _run(args, cwd, env, timeout=1200):
-    result = subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout, check=False)
-    assert result.returncode == 0, f"{' '.join(map(str, args))} failed:\n{result.stdout[-4000:]}\n{result.stderr[-4000:]}"
-    return result
-
-
-def _copy_repository(dest: Path) -> None:
-    listed = subprocess.run(
-        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
-        cwd=ROOT, capture_output=True, check=True,
-    ).stdout.decode().split("\0")  # fmt: skip
-    for rel in filter(None, listed):
-        src = ROOT / rel
-        if src.is_file():
-            (dest / rel).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(src, dest / rel)
 
 
 def _lock_hashes(repo: Path) -> dict[str, str]:
@@ -52,11 +31,8 @@ def _tree_bytes(folder: Path) -> dict[str, bytes]:
 def smoke_repo(tmp_path_factory):
     repo = tmp_path_factory.mktemp("pipeline") / "repo"
     repo.mkdir()
-    _copy_repository(repo)
-    env = {k: v for k, v in os.environ.items() if k != "MLFLOW_TRACKING_URI"}
-    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
-    env.update(GIT_AUTHOR_NAME="ganrnn", GIT_AUTHOR_EMAIL="ci@ganrnn.invalid",
-               GIT_COMMITTER_NAME="ganrnn", GIT_COMMITTER_EMAIL="ci@ganrnn.invalid")  # fmt: skip
+    copy_repository(repo)
+    env = pipeline_env()
     _run(["git", "init", "-q"], repo, env)
     _run(["git", "add", "-A"], repo, env)
     _run(["git", "commit", "-qm", "smoke"], repo, env)
@@ -107,3 +83,23 @@ def test_forced_rerun_identical(smoke_repo):
     _run([sys.executable, "-m", "dvc", "repro", "-f"], repo, env)
     assert _lock_hashes(repo) == first["lock"]
     assert _tree_bytes(repo / "reports") == first["reports"]
+
+
+def test_invalid_params_keep_outputs(smoke_repo):
+    import yaml
+
+    repo, env, first = smoke_repo
+    path = repo / "params.yaml"
+    original = path.read_text(encoding="utf-8")
+    params = yaml.safe_load(original)
+    params["gan"]["noise_dim"] = -3
+    path.write_text(yaml.safe_dump(params), encoding="utf-8")
+    try:
+        result = _run([sys.executable, "-m", "dvc", "repro"], repo, env, check=False)
+    finally:
+        path.write_text(original, encoding="utf-8")
+    assert result.returncode != 0
+    assert "gan.noise_dim=-3 is out of range: it must be at least 1" in result.stderr
+    assert _tree_bytes(repo / "reports") == first["reports"]
+    assert (repo / "models" / "gan" / "bce-true.pt").is_file()
+    assert (repo / "metrics" / "gan" / "bce-true.json").is_file()

@@ -12,7 +12,7 @@ DEFAULT_MAX_MEMBER_BYTES = 64 * 1024 * 1024
 
 
 class UnsafeArchiveError(ValueError):
-    """A zip that is corrupt or holds a member that must not be extracted."""
+    """A zip that is corrupt or contains a member that must not be extracted."""
 
 
 def _check_member(archive: Path, info: zipfile.ZipInfo, max_bytes: int) -> None:

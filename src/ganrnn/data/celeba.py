@@ -1,6 +1,6 @@
 """CelebA aligned-and-cropped faces (`img_align_celeba`, JPEGs of 178x218) as a zip or a folder.
 
-The raw folder holds either `img_align_celeba.zip` (the whole archive) or `images/` (the first
+The raw folder contains either `img_align_celeba.zip` (the whole archive) or `images/` (the first
 `limit` JPEGs in name order). Preparation decodes each JPEG once into a memory-mapped uint8 array.
 """
 
@@ -40,7 +40,7 @@ def _copy_subset_from_zip(archive: Path, limit: int, images_dir: Path) -> None:
     with open_checked(archive, MAX_IMAGE_BYTES) as zf:
         names = _zip_images(zf)[:limit]
         if not names:
-            raise ValueError(f"{archive} holds no JPEG or PNG images")
+            raise ValueError(f"{archive} contains no JPEG or PNG images")
         images_dir.mkdir(parents=True)
         for name in names:
             (images_dir / PurePosixPath(name).name).write_bytes(zf.read(name))
@@ -63,7 +63,7 @@ def fetch_local(path: Path, limit: int, raw_dir: Path) -> None:
     if limit:
         files = files[:limit]
     if not files:
-        raise ValueError(f"data.faces.path={str(path)!r} holds no JPEG or PNG images")
+        raise ValueError(f"data.faces.path={str(path)!r} contains no JPEG or PNG images")
     images_dir = raw_dir / "images"
     images_dir.mkdir(parents=True)
     for file in files:
@@ -76,7 +76,7 @@ def fetch_remote(url: str, sha256: str, limit: int, raw_dir: Path, download_dir:
         archive = download(url, download_dir / ZIP_NAME, sha256=sha256, setting="data.faces")
     else:
         # NOTE: torchvision fetches CelebA from Google Drive, which needs the gdown package and
-        # internet access; it is not exercised by the tests, which use `url` on a local server.
+        # internet access. The tests never run this path; they use `url` on a local server.
         from torchvision.datasets import CelebA
 
         CelebA(str(download_dir), split="all", target_type=[], download=True)
@@ -127,28 +127,28 @@ def prepare_images(raw_dir: Path, out_file: Path, image_size: int, channels: int
     """
     total = count_images(raw_dir)
     if total == 0:
-        raise ValueError(f"{raw_dir} holds no images; check data.faces.path or the download")
+        raise ValueError(f"{raw_dir} contains no images; check data.faces.path or the download")
     scratch = out_file.with_suffix(".partial.npy")
     array = np.lib.format.open_memmap(scratch, mode="w+", dtype=np.uint8, shape=(total, channels, image_size, image_size))
-    kept, skipped = 0, []
+    written, skipped = 0, []
     for name, data in tqdm(_sources(raw_dir), total=total, desc="faces", leave=False, disable=None):
         try:
-            array[kept] = decode_face(data, image_size, channels)
+            array[written] = decode_face(data, image_size, channels)
         except (UnidentifiedImageError, OSError, ValueError) as err:
             if on_bad_image == "error":
                 raise ValueError(f"image {name} in {raw_dir} is unreadable ({err}); fix or remove it, or set data.faces.on_bad_image: skip") from None
             log.warning("skipping unreadable image %s: %s", name, err)
             skipped.append(name)
             continue
-        kept += 1
-    if kept == 0:
+        written += 1
+    if written == 0:
         raise ValueError(f"none of the {total} images in {raw_dir} could be read")
 
-    # Shrink to the images kept: copy into an array of the exact size, then drop the scratch file.
-    final = np.lib.format.open_memmap(out_file, mode="w+", dtype=np.uint8, shape=(kept,) + array.shape[1:])
-    for start in range(0, kept, 4096):
-        final[start : start + 4096] = array[start : min(kept, start + 4096)]
+    # Shrink to the images written: copy into an array of the exact size, then drop the scratch file.
+    final = np.lib.format.open_memmap(out_file, mode="w+", dtype=np.uint8, shape=(written,) + array.shape[1:])
+    for start in range(0, written, 4096):
+        final[start : start + 4096] = array[start : min(written, start + 4096)]
     final.flush()
     del array, final
     scratch.unlink()
-    return {"images": kept, "skipped": len(skipped), "skipped_names": skipped[:20]}
+    return {"images": written, "skipped": len(skipped), "skipped_names": skipped[:20]}

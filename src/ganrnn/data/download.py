@@ -101,7 +101,7 @@ def download(
     A `dest` left by an earlier run is reused when it matches `sha256` (or no checksum is set).
 
     `sha256`, when given, must match the whole file; a mismatch deletes the partial file.
-    Network errors, 5xx answers and truncated transfers are retried `retries` times, waiting
+    Network errors, 5xx responses and truncated transfers are retried `retries` times, waiting
     backoff * 2^k seconds. `setting` is the params key named in error messages (data.<name>).
     """
     check_url(url)

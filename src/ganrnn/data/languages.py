@@ -1,7 +1,8 @@
-"""Language-identification text: CLDR display strings from `babel`, romanized and chunked.
+"""Language-identification text: CLDR display strings from `babel` or the Bible translations,
+romanized and cut into chunks.
 
 NOTE: the packaged texts are lists of names (countries, languages, currencies, months, units),
-not prose; they stand in for the 20 Bible translations of the original assignment offline.
+not prose. They stand in for the 20 Bible translations of the original assignment offline.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import torch
 from unidecode import unidecode
 
 from ganrnn.config import LANGUAGES, LanguagesData
+from ganrnn.data import bibles
 from ganrnn.data.sources import require_package
 from ganrnn.io import save_torch, write_table, write_text
 from ganrnn.text.encoding import Vocabulary
@@ -62,7 +64,7 @@ def _display_strings(locale) -> dict[str, str]:
     return table
 
 
-def fetch_packaged(config: LanguagesData, raw_dir: Path) -> None:
+def fetch_packaged(config: LanguagesData, raw_dir: Path, download_dir: Path) -> None:
     """Write one UTF-8 text per language, one display string a line.
 
     Strings identical to the English one for the same key are dropped from other languages:
@@ -79,10 +81,19 @@ def fetch_packaged(config: LanguagesData, raw_dir: Path) -> None:
         write_text(raw_dir / f"{language}.txt", "\n".join(strings.values()) + "\n")
 
 
-def romanize(text: str) -> str:
+def fetch_remote(config: LanguagesData, raw_dir: Path, download_dir: Path) -> None:
+    bibles.fetch_remote(config.base_url, raw_dir, download_dir)
+
+
+def fetch_local(config: LanguagesData, raw_dir: Path, download_dir: Path) -> None:
+    bibles.fetch_local(Path(config.path).expanduser(), raw_dir)
+
+
+def romanize(text: str, strip: bool = True) -> str:
     """Transliterate to ASCII, keep `string.printable` characters, collapse whitespace runs."""
     ascii_text = "".join(c for c in unidecode(text) if c in _ALLOWED)
-    return _WHITESPACE.sub(" ", ascii_text).strip()
+    collapsed = _WHITESPACE.sub(" ", ascii_text)
+    return collapsed.strip() if strip else collapsed
 
 
 def sample_chunks(
@@ -100,48 +111,84 @@ def sample_chunks(
     return chunks
 
 
-def prepare(config: LanguagesData, raw_dir: Path, out_dir: Path, seed: int) -> dict:
-    """Romanize, split each language into train and test text, and draw the test chunks."""
-    vocab = Vocabulary.printable()
+def _read_texts(raw_dir: Path, config: LanguagesData) -> tuple[dict[str, str], dict[str, str]]:
+    """Romanized (train, test) texts: the given split when raw_dir has train/, else a split by
+    `test_fraction` of one text per language."""
+    split_layout = (raw_dir / "train").is_dir()
     train_texts: dict[str, str] = {}
     test_texts: dict[str, str] = {}
     for language in LANGUAGES:
-        path = raw_dir / f"{language}.txt"
-        text = romanize(path.read_text(encoding="utf-8"))
-        # Both halves must hold a chunk of the longest length, with room to spare.
+        if split_layout:
+            paths = [raw_dir / "train" / f"{language}_train.txt", raw_dir / "test" / f"{language}_test.txt"]
+            train, test = (romanize(_read_utf8(p)) for p in paths)
+        else:
+            paths = [raw_dir / f"{language}.txt"]
+            text = romanize(_read_utf8(paths[0]))
+            split = int(round(len(text) * (1.0 - config.test_fraction)))
+            train, test = text[:split], text[split:]
+        # Each part must hold a chunk of the longest length, with room to spare.
         needed = 2 * config.max_chunk_len
-        split = int(round(len(text) * (1.0 - config.test_fraction)))
-        if split < needed or len(text) - split < needed:
+        if len(train) < needed or len(test) < needed:
             raise ValueError(
-                f"{path} holds {len(text)} characters after romanization; the train and test "
-                f"parts need at least {needed} each (data.languages.test_fraction="
-                f"{config.test_fraction}, max_chunk_len={config.max_chunk_len})"
+                f"{', '.join(map(str, paths))}: {language} has {len(train)} training and {len(test)} "
+                f"test characters after romanization; each part needs at least {needed} "
+                f"(2 x data.languages.max_chunk_len={config.max_chunk_len})"
             )
-        train_texts[language], test_texts[language] = text[:split], text[split:]
+        train_texts[language], test_texts[language] = train, test
+    return train_texts, test_texts
+
+
+def _read_utf8(path: Path) -> str:
+    if not path.is_file():
+        raise FileNotFoundError(f"{path} not found; rerun the download@languages stage")
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as err:
+        raise ValueError(f"{path} is not valid UTF-8 ({err}); re-save it as UTF-8") from None
+
+
+def prepare(config: LanguagesData, raw_dir: Path, out_dir: Path, seed: int) -> dict:
+    """Romanize, split each language into train and test text, and draw the test chunks.
+
+    The Kaggle-style file is the source's own `kaggle_test.txt` when it has one (unlabelled),
+    otherwise chunks drawn from the test texts with their labels in `kaggle_labels.csv`.
+    """
+    vocab = Vocabulary.printable()
+    train_texts, test_texts = _read_texts(raw_dir, config)
 
     rng = np.random.default_rng(seed)
     evaluation = sample_chunks(
         test_texts, config.eval_chunks, config.min_chunk_len, config.max_chunk_len, rng
     )
-    kaggle = sample_chunks(
-        test_texts, config.kaggle_chunks, config.min_chunk_len, config.max_chunk_len, rng
-    )
-    order = rng.permutation(len(kaggle))  # the Kaggle file must not reveal labels by position
-    kaggle = [kaggle[i] for i in order]
-
     save_torch(out_dir / "train.pt", {k: vocab.encode(v) for k, v in train_texts.items()})
     write_table(out_dir / "test_chunks.tsv", ["language", "chunk"], evaluation)
-    write_text(out_dir / "kaggle_test.txt", "".join(chunk + "\n" for _, chunk in kaggle))
-    write_table(
-        out_dir / "kaggle_labels.csv",
-        ["id", "category"],
-        [(i + 1, language) for i, (language, _) in enumerate(kaggle)],
-    )
+
+    source_kaggle = raw_dir / "kaggle_test.txt"
+    if source_kaggle.is_file():
+        # Lines keep their length and edge spaces; a line left empty by romanization becomes one
+        # space so that every line still gets a prediction.
+        lines = [romanize(line, strip=False) or " " for line in read_lines(source_kaggle)]
+        write_text(out_dir / "kaggle_test.txt", "".join(line + "\n" for line in lines))
+        kaggle_count, labelled = len(lines), False
+    else:
+        kaggle = sample_chunks(
+            test_texts, config.kaggle_chunks, config.min_chunk_len, config.max_chunk_len, rng
+        )
+        order = rng.permutation(len(kaggle))  # the Kaggle file must not reveal labels by position
+        kaggle = [kaggle[i] for i in order]
+        write_text(out_dir / "kaggle_test.txt", "".join(chunk + "\n" for _, chunk in kaggle))
+        write_table(
+            out_dir / "kaggle_labels.csv",
+            ["id", "category"],
+            [(i + 1, language) for i, (language, _) in enumerate(kaggle)],
+        )
+        kaggle_count, labelled = len(kaggle), True
     return {
         "train_chars": {k: len(v) for k, v in train_texts.items()},
         "test_chars": {k: len(v) for k, v in test_texts.items()},
         "eval_chunks": len(evaluation),
-        "kaggle_chunks": len(kaggle),
+        "kaggle_chunks": kaggle_count,
+        "kaggle_labelled": labelled,
     }
 
 

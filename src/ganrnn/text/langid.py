@@ -41,6 +41,8 @@ def load_model(path) -> CharRNN:
     from ganrnn.io import load_torch
 
     checkpoint = load_torch(path)
+    if not isinstance(checkpoint, dict) or not {"config", "state_dict"} <= set(checkpoint):
+        raise ValueError(f"{path} is not a train_langid checkpoint; use models/langid/<cell>.pt")
     c = checkpoint["config"]
     model = CharRNN(
         vocab_size=len(Vocabulary.printable()),
@@ -81,12 +83,14 @@ def train_langid(
     if missing:
         raise ValueError(f"the prepared training data lacks languages: {', '.join(missing)}")
     optimizer = torch.optim.Adam(model.parameters(), lr=cfg.lr)
+    device = next(model.parameters()).device
     history = LangidHistory()
     window_loss, window_correct, window_count = 0.0, 0, 0
 
     model.train()
     for step in tqdm(range(1, cfg.steps + 1), desc=f"langid {model.cell}", leave=False, disable=None):
         ids, labels = random_batch(train, cfg.chunk_len, cfg.batch_size, rng)
+        ids, labels = ids.to(device), labels.to(device)
         optimizer.zero_grad(set_to_none=True)
         logits = model.classify(ids)
         loss = F.cross_entropy(logits, labels)
@@ -116,13 +120,14 @@ def predict_proba(model: CharRNN, chunks: list[str], batch_size: int = 512) -> t
         by_length[len(chunk)].append(i)
 
     model.eval()
+    device = next(model.parameters()).device
     probs = torch.empty(len(chunks), len(LANGUAGES))
     for length in sorted(by_length):
         indices = by_length[length]
         for start in range(0, len(indices), batch_size):
             part = indices[start : start + batch_size]
-            ids = torch.stack([vocab.encode(chunks[i]) for i in part])
-            probs[part] = F.softmax(model.classify(ids), dim=-1)
+            ids = torch.stack([vocab.encode(chunks[i]) for i in part]).to(device)
+            probs[part] = F.softmax(model.classify(ids), dim=-1).cpu()
     return probs
 
 
