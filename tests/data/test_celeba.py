@@ -55,6 +55,15 @@ def test_local_zip_whole(tmp_path):
     assert (tmp_path / "raw" / celeba.ZIP_NAME).read_bytes() == archive.read_bytes()
 
 
+def test_remote_whole_zip_linked(http_server, tmp_path):
+    write_celeba_zip(http_server.root / "img_align_celeba.zip", count=3)
+    (tmp_path / "raw").mkdir()
+    celeba.fetch_remote(f"{http_server.url}/img_align_celeba.zip", "", 0, tmp_path / "raw", tmp_path / "dl")
+    raw_zip = tmp_path / "raw" / celeba.ZIP_NAME
+    assert raw_zip.read_bytes() == (http_server.root / "img_align_celeba.zip").read_bytes()
+    assert raw_zip.stat().st_ino == (tmp_path / "dl" / celeba.ZIP_NAME).stat().st_ino
+
+
 def test_local_folder_missing(tmp_path):
     with pytest.raises(FileNotFoundError, match=r"data.faces.path='.*nowhere' not found"):
         celeba.fetch_local(tmp_path / "nowhere", 0, tmp_path / "raw")
