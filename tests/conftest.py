@@ -79,7 +79,7 @@ class _FixtureServer:
         self.root = root
         self.requests: list[dict] = []
         self.truncate_next: int | None = None  # send only this many bytes of the next response
-        self.fail_next: list[int] = []  # answer the next requests with these status codes
+        self.fail_next: list[int] = []  # respond to the next requests with these status codes
         self.ignore_range = False
         server = self
 

@@ -32,6 +32,16 @@ def copy_repository(dest: Path) -> None:
             shutil.copy2(src, dest / rel)
 
 
+def make_repository(repo: Path) -> dict:
+    """Fill the empty folder `repo` with a committed git + DVC copy; return the env to run it in."""
+    copy_repository(repo)
+    env = pipeline_env()
+    run_command(["git", "init", "-q"], repo, env)
+    run_command(["git", "add", "-A"], repo, env)
+    run_command(["git", "commit", "-qm", "copy"], repo, env)
+    return env
+
+
 def pipeline_env() -> dict:
     env = {k: v for k, v in os.environ.items() if k != "MLFLOW_TRACKING_URI"}
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"

@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import copy_repository, pipeline_env, run_command
+from helpers import make_repository
 
 
 @pytest.fixture
@@ -12,11 +12,6 @@ def make_repo(tmp_path):
     def make(name: str = "repo") -> tuple[Path, dict]:
         repo = tmp_path / name
         repo.mkdir()
-        copy_repository(repo)
-        env = pipeline_env()
-        run_command(["git", "init", "-q"], repo, env)
-        run_command(["git", "add", "-A"], repo, env)
-        run_command(["git", "commit", "-qm", "copy"], repo, env)
-        return repo, env
+        return repo, make_repository(repo)
 
     return make

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from mlflow.tracking import MlflowClient
 
-from helpers import copy_repository, pipeline_env, run_command as _run
+from helpers import make_repository, run_command as _run
 
 pytestmark = pytest.mark.integration
 
@@ -31,11 +31,7 @@ def _tree_bytes(folder: Path) -> dict[str, bytes]:
 def smoke_repo(tmp_path_factory):
     repo = tmp_path_factory.mktemp("pipeline") / "repo"
     repo.mkdir()
-    copy_repository(repo)
-    env = pipeline_env()
-    _run(["git", "init", "-q"], repo, env)
-    _run(["git", "add", "-A"], repo, env)
-    _run(["git", "commit", "-qm", "smoke"], repo, env)
+    env = make_repository(repo)
 
     overrides = (repo / "configs" / "smoke.overrides").read_text(encoding="utf-8").split()
     dvc = [sys.executable, "-m", "dvc"]
