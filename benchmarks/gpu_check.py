@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import time
+from collections.abc import Callable
 
 import torch
 import torch.nn.functional as F
@@ -33,6 +34,18 @@ def _peak_memory_mib(device: torch.device) -> str:
     return f"{torch.cuda.max_memory_allocated(device) / 2**20:.0f} MiB"
 
 
+def _steps_per_second(step: Callable[[], None], count: int, device: torch.device) -> float:
+    """Run `step` `count` times after a short warm-up and return the rate in steps per second."""
+    for _ in range(min(10, count)):  # warm-up: kernel selection and allocator growth
+        step()
+    _sync(device)
+    started = time.perf_counter()
+    for _ in range(count):
+        step()
+    _sync(device)
+    return count / (time.perf_counter() - started)
+
+
 def gan_speed(device: torch.device, iterations: int, batch: int) -> float:
     cfg = GanConfig(noise_dim=100, g_width=128, d_width=128, batch_size=batch, iterations=iterations,
                     lr=2e-4, beta1=0.5, beta2=0.999, log_every=1, sample_every=1, grid_samples=64)  # fmt: skip
@@ -51,14 +64,7 @@ def gan_speed(device: torch.device, iterations: int, batch: int) -> float:
         g_loss_fn(discriminator(fake)).backward()
         opt_g.step()
 
-    for _ in range(min(10, iterations)):  # warm-up: kernel selection and allocator growth
-        step()
-    _sync(device)
-    started = time.perf_counter()
-    for _ in range(iterations):
-        step()
-    _sync(device)
-    return iterations / (time.perf_counter() - started)
+    return _steps_per_second(step, iterations, device)
 
 
 def text_speed(device: torch.device, steps: int, batch: int, chunk: int) -> float:
@@ -73,14 +79,7 @@ def text_speed(device: torch.device, steps: int, batch: int, chunk: int) -> floa
         loss.backward()
         optimizer.step()
 
-    for _ in range(min(10, steps)):
-        step()
-    _sync(device)
-    started = time.perf_counter()
-    for _ in range(steps):
-        step()
-    _sync(device)
-    return steps / (time.perf_counter() - started)
+    return _steps_per_second(step, steps, device)
 
 
 def main() -> None:

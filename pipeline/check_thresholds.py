@@ -18,7 +18,7 @@ OPTIONAL_KEYS = ("kaggle_accuracy",)
 
 
 def _value(path: Path, key: str) -> float | None:
-    """The metric, or None when the file lacks the key (a metric this data source cannot measure)."""
+    """Read metric `key` from `path`; return None when the file lacks it, because the data source cannot measure it."""
     if not path.exists():
         raise FileNotFoundError(f"{path} not found; run `dvc repro` before checking thresholds")
     value = json.loads(path.read_text(encoding="utf-8")).get(key)

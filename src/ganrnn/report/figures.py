@@ -29,7 +29,7 @@ def save(fig: plt.Figure, path: Path) -> None:
 def curves(
     tables: Mapping[str, pd.DataFrame], x: str, ys: list[str], ylabels: list[str], path: Path
 ) -> None:
-    """One panel per column in `ys`, one line per table (variant)."""
+    """Plot one panel per column in `ys`, with one line per table (variant)."""
     fig, axes = plt.subplots(1, len(ys), figsize=(5.5 * len(ys), 3.6), squeeze=False)
     for ax, y, label in zip(axes[0], ys, ylabels, strict=True):
         for name, table in tables.items():

@@ -27,7 +27,7 @@ class Vocabulary:
 
     @classmethod
     def printable(cls) -> Vocabulary:
-        """The 100 characters of `string.printable`, the alphabet of the language task."""
+        """Build the vocabulary of the language task: the 100 characters of `string.printable`."""
         return cls(string.printable)
 
     def __len__(self) -> int:
