@@ -9,8 +9,7 @@ import sys
 from pathlib import Path
 
 from ganrnn import stage
-from ganrnn.config import load_params
-from ganrnn.config import gan_variants
+from ganrnn.config import gan_variants, load_params
 
 CELLS_TEXTGEN = ("rnn", "lstm", "gru")
 # Metrics that exist only for some data sources: Kaggle accuracy needs a labelled Kaggle file.
@@ -34,7 +33,11 @@ def main() -> None:
     params = load_params(args.params)
     t = params.thresholds
     # (metric file, key, threshold, "min" or "max")
-    checks = [(args.metrics / "gan" / f"{v}.json", "final_diversity", t.gan_final_diversity_min, "min") for v in gan_variants()]
+    checks = [
+        (args.metrics / "gan" / "faces" / v / "train.json", "final_diversity", t.gan_final_diversity_min, "min")
+        for v in gan_variants(params.gan_losses)
+    ]
+    checks.append((args.metrics / "extractor" / "digits.json", "test_accuracy", t.digit_classifier_accuracy_min, "min"))
     checks += [(args.metrics / "textgen" / f"{c}.json", "test_loss", t.textgen_test_loss_max, "max") for c in CELLS_TEXTGEN]
     for cell in params.langid.cells:
         path = args.metrics / "langid" / f"{cell}.json"

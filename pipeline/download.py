@@ -7,7 +7,7 @@ from ganrnn import stage
 from ganrnn.config import load_params
 from ganrnn.data.sources import fetch
 
-DATASETS = ("faces", "shakespeare", "languages")
+DATASETS = ("faces", "shakespeare", "languages", "digits")
 
 
 def main() -> None:

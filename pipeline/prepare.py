@@ -6,7 +6,7 @@ from pathlib import Path
 
 from ganrnn import stage
 from ganrnn.config import load_params
-from ganrnn.data import faces, languages, shakespeare
+from ganrnn.data import digits, faces, languages, shakespeare
 from ganrnn.io import replace_dir, write_json
 
 log = logging.getLogger("prepare")
@@ -14,7 +14,7 @@ log = logging.getLogger("prepare")
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("dataset", choices=("faces", "shakespeare", "languages"))
+    parser.add_argument("dataset", choices=("faces", "shakespeare", "languages", "digits"))
     parser.add_argument("--params", type=Path, default=Path("params.yaml"))
     parser.add_argument("--raw", type=Path, help="raw data folder (default: data/raw/<dataset>)")
     parser.add_argument("--out", type=Path, help="output folder (default: data/prepared/<dataset>)")
@@ -32,6 +32,8 @@ def main() -> None:
             summary = faces.prepare(config, raw, staging)
         elif args.dataset == "shakespeare":
             summary = shakespeare.prepare(config, raw, staging)
+        elif args.dataset == "digits":
+            summary = digits.prepare(config, raw, staging, seed=params.seed)
         else:
             summary = languages.prepare(config, raw, staging, seed=params.seed)
         write_json(staging / "summary.json", summary)

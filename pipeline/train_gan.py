@@ -1,11 +1,11 @@
-"""Stage train_gan@<loss>-<spectral_norm>: train one DCGAN variant on the prepared faces."""
+"""Stage train_gan@<dataset>-<loss>-<spectral_norm>: train one DCGAN variant on faces or stacked digits."""
 
 import argparse
 import dataclasses
 from pathlib import Path
 
 from ganrnn import stage
-from ganrnn.config import GAN_LOSSES, as_flat_dict, load_params
+from ganrnn.config import GAN_DATASETS, GAN_LOSSES, as_flat_dict, load_params
 from ganrnn.data import faces
 from ganrnn.gan.train import build_models, train_gan
 from ganrnn.io import replace_dir, save_torch, write_json, write_png, write_table
@@ -28,29 +28,31 @@ def summarize(history, train_images: int) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--dataset", choices=GAN_DATASETS, required=True)
     parser.add_argument("--loss", choices=GAN_LOSSES, required=True)
     parser.add_argument("--spectral-norm", choices=("true", "false"), required=True)
     parser.add_argument("--params", type=Path, default=Path("params.yaml"))
-    parser.add_argument("--data", type=Path, default=Path("data/prepared/faces"))
+    parser.add_argument("--data", type=Path, help="prepared images (default: data/prepared/<dataset>)")
     parser.add_argument("--model", type=Path, required=True, help="checkpoint file to write")
     parser.add_argument("--metrics", type=Path, required=True, help="metrics JSON to write")
     parser.add_argument("--plots", type=Path, required=True, help="folder for curves and grids")
     args = parser.parse_args()
 
     params = load_params(args.params)
-    cfg, data_cfg = params.gan, params.data.faces
+    cfg, data_cfg = params.gan, getattr(params.data, args.dataset)
     use_sn = args.spectral_norm == "true"
-    variant = f"{args.loss}-{args.spectral_norm}"
+    variant = f"{args.dataset}-{args.loss}-{args.spectral_norm}"
 
-    images = faces.load_prepared(args.data)
+    # Faces and stacked digits are both prepared as one uint8 images.npy.
+    images = faces.load_prepared(args.data or Path("data/prepared") / args.dataset)
     rng = seed_everything(params.seed)
-    generator, discriminator = build_models(cfg, images.shape[1], images.shape[2], use_sn)
+    generator, discriminator = build_models(cfg, images.shape[1], images.shape[2], use_sn, args.loss)
     device = select_device(params.device)
     generator.to(device)
     discriminator.to(device)
 
-    run_params = {**as_flat_dict(cfg, "gan"), **as_flat_dict(data_cfg, "data.faces")}
-    run_params.update(seed=params.seed, loss=args.loss, spectral_norm=use_sn, device=str(device))
+    run_params = {**as_flat_dict(cfg, "gan"), **as_flat_dict(data_cfg, f"data.{args.dataset}")}
+    run_params.update(seed=params.seed, dataset=args.dataset, loss=args.loss, spectral_norm=use_sn, device=str(device))
     with start_run("gan", variant, f"train_gan@{variant}", run_params) as run:
         history = train_gan(generator, discriminator, images, cfg, args.loss, rng)
         metrics = summarize(history, int(images.shape[0]))
@@ -58,6 +60,9 @@ def main() -> None:
         with replace_dir(args.plots) as staging:
             write_table(staging / "losses.tsv", ["iteration", "d_loss", "g_loss"], history.losses)
             write_table(staging / "diversity.tsv", ["iteration", "diversity"], history.diversity)
+            layers = [f"conv{i + 1}" for i in range(len(history.sigma[0]) - 1)]
+            sigma_rows = [(i, max(s), *s) for i, *s in history.sigma]
+            write_table(staging / "sigma.tsv", ["iteration", "sigma_max", *layers], sigma_rows)
             for iteration, grid in history.grids.items():
                 write_png(staging / "grids" / f"iter_{iteration:06d}.png", grid)
         write_json(args.metrics, metrics)
@@ -67,6 +72,8 @@ def main() -> None:
                 "generator": generator.state_dict(),
                 "discriminator": discriminator.state_dict(),
                 "config": {**dataclasses.asdict(cfg), "loss": args.loss, "spectral_norm": use_sn},
+                "image_shape": list(images.shape[1:]),
+                "snapshots": history.snapshots,
             },
         )
 
@@ -75,6 +82,7 @@ def main() -> None:
                 "d_loss": [(i, d) for i, d, _ in history.losses],
                 "g_loss": [(i, g) for i, _, g in history.losses],
                 "diversity": history.diversity,
+                "sigma_max": [(i, max(s)) for i, *s in history.sigma],
             }
         )
         run.log_metrics({f"final_{k}": v for k, v in metrics.items() if k not in ("min_diversity_iteration", "train_images")})

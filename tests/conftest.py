@@ -26,35 +26,77 @@ def _write_fake_results(root: Path, params, accuracy: float = 0.9, test_loss: fl
     """Write metrics/ and plots/ shaped like the pipeline's, with made-up numbers."""
     import torch
 
-    from ganrnn.config import LANGUAGES
     from ganrnn.io import write_json, write_png, write_table, write_text
     from ganrnn.config import gan_variants
 
     metrics, plots = root / "metrics", root / "plots"
-    for k, v in enumerate(gan_variants()):
-        iterations = [1, 5, 10]
-        write_json(metrics / "gan" / f"{v}.json", {
-            "d_loss": 0.5 + k, "g_loss": 2.0, "final_diversity": 0.3 + 0.1 * k,
-            "min_diversity": 0.1 + 0.2 * k, "min_diversity_iteration": 5, "train_images": 100,
-        })  # fmt: skip
-        write_table(plots / "gan" / v / "losses.tsv", ["iteration", "d_loss", "g_loss"],
-                    [(i, 1.0 / i + k, 2.0) for i in range(1, 11)])  # fmt: skip
-        write_table(plots / "gan" / v / "diversity.tsv", ["iteration", "diversity"],
-                    [(i, 0.1 * i) for i in iterations])  # fmt: skip
-        for i in iterations:
-            write_png(plots / "gan" / v / "grids" / f"iter_{i:06d}.png", torch.full((3, 8, 8), 10 * i, dtype=torch.uint8))
+    iterations = [1, 5, 10]
+    write_json(metrics / "extractor" / "faces.json", {"extractor": "faceae", "reconstruction_mse": 0.01})
+    write_json(metrics / "extractor" / "digits.json", {"extractor": "digitcnn", "test_accuracy": 0.95, "test_digits": 359})
+    for dataset in ("faces", "digits"):
+        for k, v in enumerate(gan_variants(params.gan_losses)):
+            base = plots / "gan" / dataset / v
+            write_json(metrics / "gan" / dataset / v / "train.json", {
+                "d_loss": 0.5 + k, "g_loss": 2.0, "final_diversity": 0.3 + 0.1 * k,
+                "min_diversity": 0.1 + 0.2 * k, "min_diversity_iteration": 5, "train_images": 100,
+            })  # fmt: skip
+            write_table(base / "train" / "losses.tsv", ["iteration", "d_loss", "g_loss"],
+                        [(i, 1.0 / i + k, 2.0) for i in range(1, 11)])  # fmt: skip
+            write_table(base / "train" / "diversity.tsv", ["iteration", "diversity"], [(i, 0.1 * i) for i in iterations])
+            # SN variants (even k) keep sigma_max at 1; the others grow with training.
+            write_table(base / "train" / "sigma.tsv", ["iteration", "sigma_max", "conv1"],
+                        [(i, 1.0 if k % 2 == 0 else 1.0 + i, 1.0) for i in range(1, 11)])  # fmt: skip
+            for i in iterations:
+                write_png(base / "train" / "grids" / f"iter_{i:06d}.png", torch.full((3, 8, 8), 10 * i, dtype=torch.uint8))
+            # Variant k: FD 10 + k, duplicates peak at iteration 5 (0.2 * k) and end at 0.1 * k.
+            rows = [
+                {"iteration": i, "fd": 10.0 + k + (10 - i), "kid": 1.0 + k, "kid_std": 0.1,
+                 "duplicate_rate_pixel": {1: 0.0, 5: 0.2 * k, 10: 0.1 * k}[i], "duplicate_rate_feature": 0.0,
+                 "msssim": 0.3, "memorization": 1.2 - 0.2 * k, "diversity": 0.8,
+                 **({"modes_covered": 100 * (k + 1) + i, "mode_kl": 2.0 - 0.1 * k} if dataset == "digits" else {})}
+                for i in iterations
+            ]  # fmt: skip
+            write_table(base / "eval" / "evaluation.tsv", list(rows[0]), [list(r.values()) for r in rows])
+            write_png(base / "eval" / "duplicates.png", torch.zeros((3, 8, 8), dtype=torch.uint8))
+            final = {key: value for key, value in rows[-1].items() if key != "iteration"}
+            write_json(metrics / "gan" / dataset / v / "eval.json", {
+                **final, "extractor": "faceae" if dataset == "faces" else "digitcnn", "samples": 50,
+                "real_samples": 40, "real_msssim": 0.25, "max_duplicate_rate_pixel": 0.2 * k,
+                "max_duplicate_iteration": 5, **({"coverage_samples": 1000} if dataset == "digits" else {}),
+            })  # fmt: skip
     for c in ("rnn", "lstm", "gru"):
         write_json(metrics / "textgen" / f"{c}.json", {
             "train_loss": 1.8, "test_loss": test_loss, "train_bpc": 2.6, "test_bpc": 2.7, "parameters": 1000,
         })  # fmt: skip
         write_table(plots / "textgen" / c / "loss.tsv", ["step", "train_loss", "test_loss"], [(10, 3.0, 3.1), (20, 2.0, 2.1)])
         write_text(plots / "textgen" / c / "sample.txt", f"ROMEO:\nsample of {c}\n")
-    for c in params.langid.cells:
-        write_json(metrics / "langid" / f"{c}.json", {"accuracy": accuracy, "kaggle_accuracy": accuracy, "test_chunks": 40})
-        rows = [(lang, lang if j % 2 == 0 else "english") for lang in LANGUAGES for j in range(2)]
-        write_table(plots / "langid" / c / "confusion.csv", ["actual", "predicted"], rows)
-        write_table(plots / "langid" / c / "accuracy_by_length.tsv", ["length", "accuracy", "chunks"],
-                    [(n, 0.5 + n / 100, 3) for n in range(10, 51)])  # fmt: skip
+    _write_fake_langid(root, params, accuracy)
+
+
+def _write_fake_langid(root: Path, params, accuracy: float = 0.9) -> None:
+    """Write the langid metrics and plots of every cell and of the baseline, with made-up numbers."""
+    from ganrnn.config import LANGUAGES
+    from ganrnn.io import write_json, write_table
+    from ganrnn.text.langid import per_language_accuracy
+
+    metrics, plots = root / "metrics", root / "plots"
+    # Every RNN names english right and half of each other language's chunks; the baseline names
+    # the first five languages right and half of the others, and is 0.1 less accurate per length.
+    classifiers = {c: (accuracy, 0.5, lambda i, lang: lang == "english") for c in params.langid.cells}
+    classifiers["baseline"] = (0.8, 0.4, lambda i, lang: i < 5)
+    for name, (overall, offset, always_right) in classifiers.items():
+        rows = [
+            (lang, lang if j % 2 == 0 or always_right(i, lang) else "french" if lang != "french" else "english")
+            for i, lang in enumerate(LANGUAGES)
+            for j in range(2)
+        ]
+        write_json(metrics / "langid" / f"{name}.json", {
+            "accuracy": overall, "kaggle_accuracy": overall, "test_chunks": 40, "test_chunks_sha256": "0" * 64,
+            "per_language_accuracy": per_language_accuracy([t for t, _ in rows], [p for _, p in rows]),
+        })  # fmt: skip
+        write_table(plots / "langid" / name / "confusion.csv", ["actual", "predicted"], rows)
+        write_table(plots / "langid" / name / "accuracy_by_length.tsv", ["length", "accuracy", "chunks"],
+                    [(n, offset + n / 100, 3) for n in range(10, 51)])  # fmt: skip
 
 
 @pytest.fixture
@@ -67,6 +109,13 @@ def fake_results(tmp_path, params):
 
     write()
     return write
+
+
+@pytest.fixture
+def fake_langid_results(tmp_path, params):
+    """A folder holding fake langid metrics/ and plots/ only."""
+    _write_fake_langid(tmp_path, params)
+    return tmp_path
 
 
 class _FixtureServer:

@@ -11,9 +11,14 @@ from helpers import ROOT
 SCRIPTS = [
     ["download.py", "faces"],
     ["prepare.py", "languages"],
-    ["train_gan.py", "--loss", "bce", "--spectral-norm", "true", "--model", "m.pt", "--metrics", "m.json", "--plots", "p"],
+    ["download.py", "digits"],
+    ["train_extractor.py", "digits", "--model", "m.pt", "--metrics", "m.json", "--curve", "c.tsv"],
+    ["train_gan.py", "--dataset", "faces", "--loss", "bce", "--spectral-norm", "true", "--model", "m.pt", "--metrics", "m.json", "--plots", "p"],
+    ["evaluate_gan.py", "--dataset", "digits", "--loss", "wgan-gp", "--spectral-norm", "false", "--model", "m.pt",
+     "--extractor", "e.pt", "--metrics", "m.json", "--plots", "p"],
     ["train_textgen.py", "--cell", "gru", "--model", "m.pt", "--metrics", "m.json", "--plots", "p"],
     ["train_langid.py", "--cell", "lstm", "--model", "m.pt", "--metrics", "m.json", "--curve", "c.tsv"],
+    ["evaluate_baseline.py", "--metrics", "m.json", "--plots", "p"],
     ["report.py"],
 ]
 

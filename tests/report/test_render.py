@@ -1,5 +1,7 @@
 from pathlib import Path
 
+import pytest
+
 from ganrnn.report.render import Inputs, render_report
 
 
@@ -12,20 +14,33 @@ def _render(root: Path, params, name: str) -> Path:
 def test_report_sections(fake_results, params):
     root = fake_results()
     text = (_render(root, params, "reports") / "report.md").read_text(encoding="utf-8")
-    for heading in ("## 1. Face GANs", "### GAN vs LSGAN", "### Mode collapse early in training",
-                    "### Spectral normalization, with and without", "## 2. Character-level text generation",
-                    "## 3. Language identification"):  # fmt: skip
+    for heading in ("## 1. Face GANs", "### How the samples are measured", "### GAN vs LSGAN", "### Mode collapse",
+                    "### Spectral normalization, with and without", "### Mode coverage on stacked digits",
+                    "## 2. Character-level text generation", "## 3. Language identification"):  # fmt: skip
         assert heading in text
     assert "| faces | `packaged` |" in text
     assert "ROMEO:\nsample of rnn" in text
 
 
-def test_report_sentences_follow_numbers(fake_results, params):
-    root = fake_results()
-    text = (_render(root, params, "reports") / "report.md").read_text(encoding="utf-8")
-    # The fake ls-false variant has the highest final diversity (0.6).
-    assert "LSGAN, without SN ranks first (0.600)" in text
-    assert "Diversity fell below 0.5 of the real data's for GAN (BCE), with SN at iteration 5 (0.100)" in text
+def test_report_names_extractor_not_fid(fake_results, params):
+    text = (_render(fake_results(), params, "reports") / "report.md").read_text(encoding="utf-8")
+    assert "FD-faceae" in text
+    assert "so there is no FID" in text
+
+
+def test_report_gan_sentences_follow_numbers(fake_results, params):
+    text = (_render(fake_results(), params, "reports") / "report.md").read_text(encoding="utf-8")
+    # Fake variant k has final FD 10 + k: bce-true (k = 0) is best by FD and by KID.
+    assert "GAN (BCE), with SN has the lowest FD-faceae (10) and the lowest KID (1)." in text
+    assert "GAN (BCE), without SN from iteration 5, still at iteration 10" in text
+    assert "With GAN (BCE), spectral normalization lowers the final FD-faceae from 11 to 10" in text
+    assert "LSGAN, without SN covers the most modes (410 of 1000" in text
+
+
+def test_report_memorization_reads_duplicates(fake_results, params):
+    text = (_render(fake_results(), params, "reports") / "report.md").read_text(encoding="utf-8")
+    # ls variants have memorization ratios below 1 and many near-duplicates: averages, not copies.
+    assert "Samples of LSGAN, with SN; LSGAN, without SN also sit closer" in text
 
 
 def test_report_links_resolve(fake_results, params):
@@ -51,3 +66,48 @@ def test_report_byte_identical(fake_results, params):
     a = (first / "report.md").read_text().replace("../plots", "PLOTS")
     b = (second / "report.md").read_text().replace("../plots", "PLOTS")
     assert a == b
+
+
+def _langid(root: Path, params):
+    from ganrnn.report.render import langid_section
+
+    out = root / "reports"
+    return langid_section(params, Inputs(root / "metrics", root / "plots", out), out), out
+
+
+def test_langid_comparison_sentence(fake_langid_results, params):
+    section, _ = _langid(fake_langid_results, params)
+    sentence = section["results"][0]["comparison"]
+    # RNN 0.9 vs baseline 0.8 on 40 chunks; the baseline is perfect on four more languages.
+    assert "the lstm RNN names 0.900 correctly and the n-gram baseline 0.800" in sentence
+    assert "the RNN is ahead of the baseline by 4 chunks" in sentence
+    assert "ahead on 0, behind on 4 and level on 16 of 20" in sentence
+    assert "On the shortest chunks (10-19 characters) it reaches 0.645 against 0.545" in sentence
+    assert "on the longest (41-50) 0.955 against 0.855" in sentence
+
+
+def test_langid_per_language_table(fake_langid_results, params):
+    section, _ = _langid(fake_langid_results, params)
+    rows = {row["language"]: row["values"] for row in section["per_language"]}
+    assert len(rows) == 20
+    assert rows["english"] == ["1.000", "1.000"]
+    assert rows["albanian"] == ["0.500", "1.000"]
+    assert rows["xhosa"] == ["0.500", "0.500"]
+
+
+def test_langid_figures_written(fake_langid_results, params):
+    section, out = _langid(fake_langid_results, params)
+    assert (out / section["length_figure"]).is_file()
+    assert (out / section["baseline"]["figure"]).is_file()
+    assert (out / section["results"][0]["figure"]).is_file()
+
+
+def test_langid_different_chunks_rejected(fake_langid_results, params):
+    import json
+
+    path = fake_langid_results / "metrics" / "langid" / "baseline.json"
+    metrics = json.loads(path.read_text(encoding="utf-8"))
+    metrics["test_chunks_sha256"] = "1" * 64
+    path.write_text(json.dumps(metrics), encoding="utf-8")
+    with pytest.raises(ValueError, match=r"were scored on different test chunks"):
+        _langid(fake_langid_results, params)

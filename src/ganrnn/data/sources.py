@@ -36,9 +36,9 @@ def require_package(module: str, distribution: str, purpose: str) -> None:
 
 
 def _registry() -> dict[tuple[str, str], Fetcher]:
-    from ganrnn.data import faces, languages, shakespeare
+    from ganrnn.data import digits, faces, languages, shakespeare
 
-    modules = {"faces": faces, "shakespeare": shakespeare, "languages": languages}
+    modules = {"faces": faces, "shakespeare": shakespeare, "languages": languages, "digits": digits}
     return {
         (dataset, source): getattr(module, f"fetch_{source}")
         for dataset, module in modules.items()

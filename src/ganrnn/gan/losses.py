@@ -1,6 +1,7 @@
 """GAN objectives as pure functions of discriminator scores.
 
-`real` and `fake` are raw discriminator outputs (logits for `bce`, scores for `ls`), one per image.
+`real` and `fake` are raw discriminator outputs (logits for `bce`, scores for the others), one per
+image. WGAN-GP adds `gradient_penalty`, which needs the critic itself, to its critic loss.
 """
 
 from __future__ import annotations
@@ -31,7 +32,43 @@ def ls_generator(fake: torch.Tensor) -> torch.Tensor:
     return 0.5 * ((fake - 1.0) ** 2).mean()
 
 
+def hinge_discriminator(real: torch.Tensor, fake: torch.Tensor) -> torch.Tensor:
+    """Hinge L_D = E[max(0, 1 - D(x))] + E[max(0, 1 + D(G(z)))]: scores past the margin cost nothing."""
+    return F.relu(1.0 - real).mean() + F.relu(1.0 + fake).mean()
+
+
+def hinge_generator(fake: torch.Tensor) -> torch.Tensor:
+    """Hinge L_G = -E[D(G(z))], as in SAGAN and BigGAN."""
+    return -fake.mean()
+
+
+def wasserstein_critic(real: torch.Tensor, fake: torch.Tensor) -> torch.Tensor:
+    """WGAN L_D = E[D(G(z))] - E[D(x)], the negated Kantorovich-Rubinstein estimate; add the penalty."""
+    return fake.mean() - real.mean()
+
+
+def wasserstein_generator(fake: torch.Tensor) -> torch.Tensor:
+    """WGAN L_G = -E[D(G(z))]."""
+    return -fake.mean()
+
+
+def gradient_penalty(
+    critic: torch.nn.Module, real: torch.Tensor, fake: torch.Tensor, rng: torch.Generator
+) -> torch.Tensor:
+    """WGAN-GP penalty E[(||grad_x D(x_hat)||_2 - 1)^2] at x_hat = e x + (1 - e) G(z), e ~ U[0, 1].
+
+    The penalty keeps the critic close to 1-Lipschitz along lines between real and fake images
+    (Gulrajani et al., 2017). `rng` is a CPU generator so the mixing weights repeat on every device.
+    """
+    eps = torch.rand(real.shape[0], 1, 1, 1, generator=rng).to(real.device)
+    mixed = (eps * real + (1.0 - eps) * fake).requires_grad_(True)
+    (grad,) = torch.autograd.grad(critic(mixed).sum(), mixed, create_graph=True)
+    return ((grad.flatten(1).norm(dim=1) - 1.0) ** 2).mean()
+
+
 LOSSES = {
     "bce": (bce_discriminator, bce_generator),
     "ls": (ls_discriminator, ls_generator),
+    "hinge": (hinge_discriminator, hinge_generator),
+    "wgan-gp": (wasserstein_critic, wasserstein_generator),
 }

@@ -53,7 +53,12 @@ class Discriminator(nn.Module):
     """Map images N x C x S x S to one raw score per image (N); the loss applies any sigmoid."""
 
     def __init__(
-        self, width: int, channels: int, image_size: int, use_spectral_norm: bool = False
+        self,
+        width: int,
+        channels: int,
+        image_size: int,
+        use_spectral_norm: bool = False,
+        batch_norm: bool = True,
     ) -> None:
         super().__init__()
         blocks = _num_stride2_blocks(image_size)
@@ -68,9 +73,11 @@ class Discriminator(nn.Module):
         in_ch = width
         for _ in range(blocks - 1):
             out_ch = in_ch * 2
+            # WGAN-GP's critic has no BatchNorm: the penalty is per sample, and batch statistics
+            # would tie each score to the rest of the batch.
             layers += [
-                wrap(nn.Conv2d(in_ch, out_ch, 4, 2, 1, bias=False)),
-                nn.BatchNorm2d(out_ch),
+                wrap(nn.Conv2d(in_ch, out_ch, 4, 2, 1, bias=not batch_norm)),
+                nn.BatchNorm2d(out_ch) if batch_norm else nn.Identity(),
                 nn.LeakyReLU(0.2, inplace=True),
             ]
             in_ch = out_ch
@@ -81,6 +88,10 @@ class Discriminator(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.net(x).flatten()
+
+    def conv_weights(self) -> list[torch.Tensor]:
+        """Return the weight each convolution applies, after spectral normalization when it is on."""
+        return [m.weight for m in self.net if isinstance(m, nn.Conv2d)]
 
 
 def init_dcgan_weights(module: nn.Module) -> None:

@@ -11,8 +11,8 @@ from torchvision.utils import make_grid
 from tqdm import tqdm
 
 from ganrnn.config import GanConfig
-from ganrnn.gan.losses import LOSSES
-from ganrnn.gan.metrics import diversity_ratio
+from ganrnn.gan.losses import LOSSES, gradient_penalty
+from ganrnn.gan.metrics import diversity_ratio, largest_singular_value
 from ganrnn.gan.models import Discriminator, Generator, init_dcgan_weights
 
 log = logging.getLogger(__name__)
@@ -23,6 +23,9 @@ class GanHistory:
     losses: list[tuple[int, float, float]] = field(default_factory=list)  # (iteration, D, G)
     diversity: list[tuple[int, float]] = field(default_factory=list)  # (iteration, ratio)
     grids: dict[int, torch.Tensor] = field(default_factory=dict)  # iteration -> uint8 3 x H x W
+    # iteration -> generator weights at that grid, which evaluate_gan measures
+    snapshots: dict[int, dict[str, torch.Tensor]] = field(default_factory=dict)
+    sigma: list[tuple[int, ...]] = field(default_factory=list)  # (iteration, sigma_max per D conv)
 
 
 def sample_iterations(cfg: GanConfig) -> list[int]:
@@ -50,13 +53,26 @@ def take(images: np.ndarray | torch.Tensor, index: torch.Tensor) -> torch.Tensor
 
 
 def build_models(
-    cfg: GanConfig, channels: int, image_size: int, spectral_norm: bool
+    cfg: GanConfig, channels: int, image_size: int, spectral_norm: bool, loss: str = "bce"
 ) -> tuple[Generator, Discriminator]:
     generator = Generator(cfg.noise_dim, cfg.g_width, channels, image_size)
-    discriminator = Discriminator(cfg.d_width, channels, image_size, spectral_norm)
+    discriminator = Discriminator(cfg.d_width, channels, image_size, spectral_norm, batch_norm=loss != "wgan-gp")
     generator.apply(init_dcgan_weights)
     discriminator.apply(init_dcgan_weights)
     return generator, discriminator
+
+
+@torch.no_grad()
+def discriminator_sigmas(discriminator: Discriminator) -> list[float]:
+    """sigma_max of every convolution weight D applies, without advancing its spectral norm."""
+    # In training mode, reading a spectrally normalized weight runs one more power-iteration step
+    # and changes D's state; eval mode reads the same normalized weight without touching it.
+    was_training = discriminator.training
+    discriminator.eval()
+    rng = torch.Generator().manual_seed(0)
+    sigmas = [largest_singular_value(w, rng, iterations=100) for w in discriminator.conv_weights()]
+    discriminator.train(was_training)
+    return sigmas
 
 
 def train_gan(
@@ -96,18 +112,22 @@ def train_gan(
     generator.train()
     discriminator.train()
     for iteration in tqdm(range(1, cfg.iterations + 1), desc=f"gan {loss}", leave=False, disable=None):
-        if cursor + cfg.batch_size > n:  # a new epoch: reshuffle and drop the incomplete batch
-            order, cursor = torch.randperm(n, generator=rng), 0
-        real = take(images, order[cursor : cursor + cfg.batch_size]).to(device)
-        cursor += cfg.batch_size
-        noise = torch.randn(cfg.batch_size, cfg.noise_dim, 1, 1, generator=rng).to(device)
-        fake = generator(noise)
+        for _ in range(cfg.critic_steps):
+            if cursor + cfg.batch_size > n:  # a new epoch: reshuffle and drop the incomplete batch
+                order, cursor = torch.randperm(n, generator=rng), 0
+            real = take(images, order[cursor : cursor + cfg.batch_size]).to(device)
+            cursor += cfg.batch_size
+            noise = torch.randn(cfg.batch_size, cfg.noise_dim, 1, 1, generator=rng).to(device)
+            fake = generator(noise)
 
-        # (1) Update D: minimize L_D(D(x), D(G(z))); the fake batch is detached so G is untouched.
-        opt_d.zero_grad(set_to_none=True)
-        d_loss = d_loss_fn(discriminator(real), discriminator(fake.detach()))
-        d_loss.backward()
-        opt_d.step()
+            # (1) Update D: minimize L_D(D(x), D(G(z))); the fake batch is detached so G is untouched.
+            # WGAN-GP adds lambda E[(||grad D(x_hat)||_2 - 1)^2] to keep the critic 1-Lipschitz.
+            opt_d.zero_grad(set_to_none=True)
+            d_loss = d_loss_fn(discriminator(real), discriminator(fake.detach()))
+            if loss == "wgan-gp":
+                d_loss = d_loss + cfg.gp_weight * gradient_penalty(discriminator, real, fake.detach(), rng)
+            d_loss.backward()
+            opt_d.step()
 
         # (2) Update G: minimize L_G(D(G(z))) against the discriminator just updated.
         opt_g.zero_grad(set_to_none=True)
@@ -117,12 +137,14 @@ def train_gan(
 
         if iteration % cfg.log_every == 0 or iteration == 1:
             history.losses.append((iteration, d_loss.item(), g_loss.item()))
+            history.sigma.append((iteration, *discriminator_sigmas(discriminator)))
         if iteration in sample_at:
             # NOTE: samples use BatchNorm in training mode (batch statistics), as the DCGAN
             # reference does; eval mode with young running statistics gives flat images early on.
             with torch.no_grad():
                 samples = generator(fixed_noise).cpu()
             history.grids[iteration] = to_grid(samples)
+            history.snapshots[iteration] = {k: v.detach().cpu().clone() for k, v in generator.state_dict().items()}
             history.diversity.append((iteration, diversity_ratio(samples, fixed_real)))
             log.info(
                 "iteration %d: D loss %.4f, G loss %.4f, diversity %.3f",

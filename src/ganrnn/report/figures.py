@@ -27,7 +27,7 @@ def save(fig: plt.Figure, path: Path) -> None:
 
 
 def curves(
-    tables: Mapping[str, pd.DataFrame], x: str, ys: list[str], ylabels: list[str], path: Path
+    tables: Mapping[str, pd.DataFrame], x: str, ys: list[str], ylabels: list[str], path: Path, log_y: bool = False
 ) -> None:
     """Plot one panel per column in `ys`, with one line per table (variant)."""
     fig, axes = plt.subplots(1, len(ys), figsize=(5.5 * len(ys), 3.6), squeeze=False)
@@ -36,6 +36,8 @@ def curves(
             ax.plot(table[x], table[y], label=name, linewidth=1.2)
         ax.set_xlabel(x)
         ax.set_ylabel(label)
+        if log_y:
+            ax.set_yscale("log")
         ax.grid(alpha=0.3)
     axes[0][0].legend(fontsize=8)
     save(fig, path)
