@@ -5,6 +5,7 @@ import dataclasses
 from pathlib import Path
 
 from ganrnn import stage
+from ganrnn.checkpoint import Checkpoints, run_key
 from ganrnn.config import GAN_DATASETS, GAN_LOSSES, as_flat_dict, load_params
 from ganrnn.data import faces
 from ganrnn.gan.train import build_models, train_gan
@@ -53,8 +54,12 @@ def main() -> None:
 
     run_params = {**as_flat_dict(cfg, "gan"), **as_flat_dict(data_cfg, f"data.{args.dataset}")}
     run_params.update(seed=params.seed, dataset=args.dataset, loss=args.loss, spectral_norm=use_sn, device=str(device))
-    with start_run("gan", variant, f"train_gan@{variant}", run_params) as run:
-        history = train_gan(generator, discriminator, images, cfg, args.loss, rng)
+    # Resume checkpoints live outside the DVC outputs, keyed by everything that shapes the run.
+    checkpoints = Checkpoints.for_stage(f"train_gan@{variant}", run_key(run_params, list(images.shape)))
+    resume = checkpoints.load_latest()
+    with start_run("gan", variant, f"train_gan@{variant}", run_params, resume_run_id=checkpoints.read_run_id()) as run:
+        checkpoints.write_run_id(run.run_id)
+        history = train_gan(generator, discriminator, images, cfg, args.loss, rng, resume, checkpoints.save)
         metrics = summarize(history, int(images.shape[0]))
 
         with replace_dir(args.plots) as staging:
@@ -88,6 +93,7 @@ def main() -> None:
         run.log_metrics({f"final_{k}": v for k, v in metrics.items() if k not in ("min_diversity_iteration", "train_images")})
         run.log_artifact(args.plots, "plots")
         run.log_artifact(args.model, "model")
+    checkpoints.clear()
 
 
 if __name__ == "__main__":

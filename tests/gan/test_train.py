@@ -1,4 +1,5 @@
 import dataclasses
+import io
 import math
 
 import pytest
@@ -10,6 +11,7 @@ from ganrnn.gan.train import build_models, sample_iterations, train_gan
 CFG = GanConfig(
     noise_dim=8, g_width=4, d_width=4, batch_size=4, iterations=6, lr=2e-4,
     beta1=0.5, beta2=0.999, log_every=2, sample_every=3, grid_samples=4, critic_steps=1, gp_weight=10.0,
+    checkpoint_every=2,
 )  # fmt: skip
 
 
@@ -79,4 +81,30 @@ def test_sigma_reading_leaves_training_unchanged():
     g1, _ = _run("bce", sn=True)
     g2, _ = _run("bce", sn=True, cfg=dataclasses.replace(CFG, log_every=100))
     for a, b in zip(g1.state_dict().values(), g2.state_dict().values(), strict=True):
+        assert torch.equal(a, b)
+
+
+@pytest.mark.parametrize("loss,sn", [("bce", True), ("wgan-gp", False)])
+def test_resume_equals_uninterrupted(loss, sn):
+    images = torch.randint(0, 256, (10, 3, 32, 32), dtype=torch.uint8, generator=torch.Generator().manual_seed(1))
+    saved = {}
+
+    def save(iteration, state):
+        # Serialize at once, as a checkpoint file does: the state refers to live tensors.
+        buffer = io.BytesIO()
+        torch.save(state, buffer)
+        saved[iteration] = buffer.getvalue()
+
+    def run(resume=None):
+        torch.manual_seed(0)
+        g, d = build_models(CFG, 3, 32, sn, loss)
+        history = train_gan(g, d, images, CFG, loss, torch.Generator().manual_seed(0), resume, save)
+        return g, d, history
+
+    g_full, d_full, h_full = run()
+    g_res, d_res, h_res = run(torch.load(io.BytesIO(saved[4]), weights_only=True))
+    assert h_res.losses == h_full.losses
+    assert h_res.sigma == h_full.sigma
+    for a, b in zip([*g_full.state_dict().values(), *d_full.state_dict().values()],
+                    [*g_res.state_dict().values(), *d_res.state_dict().values()], strict=True):  # fmt: skip
         assert torch.equal(a, b)

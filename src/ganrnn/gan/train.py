@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -82,11 +84,15 @@ def train_gan(
     cfg: GanConfig,
     loss: str,
     rng: torch.Generator,
+    resume: dict | None = None,
+    save: Callable[[int, dict], None] | None = None,
 ) -> GanHistory:
     """Train on uint8 `images` (N x C x S x S) and return losses, diversity and sample grids.
 
     `images` may be a read-only memmap: each batch is read and converted on its own, so the
-    data set never has to fit in memory as floats.
+    data set never has to fit in memory as floats. Every `cfg.checkpoint_every` iterations
+    `save(iteration, state)` receives the whole training state; passing such a state back as
+    `resume` continues the run exactly where it stopped.
     """
     n = images.shape[0]
     if cfg.batch_size > n:
@@ -109,9 +115,21 @@ def train_gan(
 
     order = torch.randperm(n, generator=rng)
     cursor = 0
+    start = 1
+    if resume is not None:
+        generator.load_state_dict(resume["generator"])
+        discriminator.load_state_dict(resume["discriminator"])
+        opt_g.load_state_dict(resume["opt_g"])
+        opt_d.load_state_dict(resume["opt_d"])
+        rng.set_state(resume["rng"])
+        torch.set_rng_state(resume["torch_rng"])
+        order, cursor = resume["order"], resume["cursor"]
+        history = GanHistory(**resume["history"])
+        start = resume["iteration"] + 1
+
     generator.train()
     discriminator.train()
-    for iteration in tqdm(range(1, cfg.iterations + 1), desc=f"gan {loss}", leave=False, disable=None):
+    for iteration in tqdm(range(start, cfg.iterations + 1), desc=f"gan {loss}", leave=False, disable=None):
         for _ in range(cfg.critic_steps):
             if cursor + cfg.batch_size > n:  # a new epoch: reshuffle and drop the incomplete batch
                 order, cursor = torch.randperm(n, generator=rng), 0
@@ -150,4 +168,12 @@ def train_gan(
                 "iteration %d: D loss %.4f, G loss %.4f, diversity %.3f",
                 iteration, d_loss.item(), g_loss.item(), history.diversity[-1][1],
             )  # fmt: skip
+        if save is not None and iteration % cfg.checkpoint_every == 0 and iteration < cfg.iterations:
+            save(iteration, {
+                "iteration": iteration,
+                "generator": generator.state_dict(), "discriminator": discriminator.state_dict(),
+                "opt_g": opt_g.state_dict(), "opt_d": opt_d.state_dict(),
+                "rng": rng.get_state(), "torch_rng": torch.get_rng_state(),
+                "order": order, "cursor": cursor, "history": dataclasses.asdict(history),
+            })  # fmt: skip
     return history

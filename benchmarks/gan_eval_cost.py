@@ -1,0 +1,98 @@
+"""Time GAN metric computation against the training it evaluates, at the params.yaml scale.
+
+For each data set (faces, stacked digits) and each requested variant, the script prepares the
+packaged data in a temporary folder, trains the feature extractor, trains the GAN and then runs
+the evaluate_gan measurements on every snapshot, timing training and evaluation separately.
+Usage: python benchmarks/gan_eval_cost.py [--variants bce-true ls-false] [--datasets faces digits]
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from ganrnn.config import load_params
+from ganrnn.data import digits, faces
+from ganrnn.gan.evaluate import evaluate_snapshot, reference_stats
+from ganrnn.gan.extractor import build_extractor, train_autoencoder, train_classifier
+from ganrnn.gan.models import Generator
+from ganrnn.gan.train import build_models, to_model_range, train_gan
+from ganrnn.runtime import seed_everything
+
+
+def prepare(dataset: str, params, root: Path) -> np.ndarray:
+    raw, out = root / dataset / "raw", root / dataset / "prepared"
+    raw.mkdir(parents=True)
+    out.mkdir(parents=True)
+    config = getattr(params.data, dataset)
+    if dataset == "faces":
+        faces.fetch_packaged(config, raw, root)
+        faces.prepare(config, raw, out)
+    else:
+        digits.fetch_packaged(config, raw, root)
+        digits.prepare(config, raw, out, seed=params.seed)
+    return out
+
+
+def extractor_for(dataset: str, out: Path, params) -> torch.nn.Module:
+    rng = seed_everything(params.seed)
+    cfg = params.extractor
+    if dataset == "faces":
+        images = to_model_range(torch.from_numpy(np.array(faces.load_prepared(out))))
+        model = build_extractor("faces", images.shape[1], images.shape[2], cfg.feature_dim)
+        train_autoencoder(model, images, cfg, rng)
+    else:
+        train_x, train_y, _, _ = (torch.from_numpy(a) for a in digits.load_classifier_data(out))
+        model = build_extractor("digits", 1, train_x.shape[2], cfg.feature_dim)
+        train_classifier(model, to_model_range(train_x), train_y, cfg, rng)
+    return model.eval()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--params", type=Path, default=Path("params.yaml"))
+    parser.add_argument("--datasets", nargs="+", default=["faces", "digits"])
+    parser.add_argument("--variants", nargs="+", default=["bce-true"], help="<loss>-<true|false> pairs")
+    args = parser.parse_args()
+    params = load_params(args.params)
+
+    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, gan.iterations={params.gan.iterations}, "
+          f"gan_eval.samples={params.gan_eval.samples}, gan_eval.coverage_samples={params.gan_eval.coverage_samples}")  # fmt: skip
+    print("| data set | variant | snapshots | train s | metrics s | metrics / train |")
+    print("|---|---|---|---|---|---|")
+    with tempfile.TemporaryDirectory() as tmp:
+        for dataset in args.datasets:
+            out = prepare(dataset, params, Path(tmp))
+            extractor = extractor_for(dataset, out, params)
+            images = faces.load_prepared(out)
+            for variant in args.variants:
+                loss, sn = variant.rsplit("-", 1)
+                rng = seed_everything(params.seed)
+                generator, discriminator = build_models(params.gan, images.shape[1], images.shape[2], sn == "true", loss)
+                started = time.perf_counter()
+                history = train_gan(generator, discriminator, images, params.gan, loss, rng)
+                train_seconds = time.perf_counter() - started
+
+                cfg = params.gan_eval
+                started = time.perf_counter()
+                rng = seed_everything(params.seed)
+                ref = reference_stats(images, extractor, cfg, rng)
+                noise = torch.randn(cfg.samples, params.gan.noise_dim, 1, 1, generator=rng)
+                coverage = torch.randn(cfg.coverage_samples, params.gan.noise_dim, 1, 1, generator=rng) if dataset == "digits" else None
+                snapshot_model = Generator(params.gan.noise_dim, params.gan.g_width, images.shape[1], images.shape[2])
+                for weights in history.snapshots.values():
+                    snapshot_model.load_state_dict(weights)
+                    result, _ = evaluate_snapshot(snapshot_model, ref, extractor, cfg, noise, params.gan.batch_size, params.seed, coverage)
+                metric_seconds = time.perf_counter() - started
+                print(f"| {dataset} | {variant} | {len(history.snapshots)} | {train_seconds:.1f} | {metric_seconds:.1f} | "
+                      f"{metric_seconds / train_seconds:.1%} |")  # fmt: skip
+                print("  final: " + ", ".join(f"{k} {v:.4g}" for k, v in result.items()))
+
+
+if __name__ == "__main__":
+    main()
