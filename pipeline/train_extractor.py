@@ -7,6 +7,7 @@ import numpy as np
 import torch
 
 from ganrnn import stage
+from ganrnn.checkpoint import Checkpoints, run_key
 from ganrnn.config import GAN_DATASETS, as_flat_dict, load_params
 from ganrnn.data import digits, faces
 from ganrnn.gan.extractor import EXTRACTOR_NAMES, build_extractor, train_autoencoder, train_classifier
@@ -42,13 +43,16 @@ def main() -> None:
 
     name = EXTRACTOR_NAMES[args.dataset]
     run_params = {**as_flat_dict(cfg, "extractor"), "seed": params.seed, "dataset": args.dataset}
-    with start_run("gan", f"extractor-{args.dataset}", f"train_extractor@{args.dataset}", run_params) as run:
+    checkpoints = Checkpoints.for_stage(f"train_extractor@{args.dataset}", run_key(run_params, shape))
+    resume = checkpoints.load_latest()
+    with start_run("gan", f"extractor-{args.dataset}", f"train_extractor@{args.dataset}", run_params, resume_run_id=checkpoints.read_run_id()) as run:
+        checkpoints.write_run_id(run.run_id)
         if args.dataset == "faces":
-            curve = train_autoencoder(model, images, cfg, rng)
+            curve = train_autoencoder(model, images, cfg, rng, resume, checkpoints.save)
             with torch.no_grad():
                 metrics = {"reconstruction_mse": float(torch.nn.functional.mse_loss(model(images), images))}
         else:
-            curve = train_classifier(model, to_model_range(train_x), train_y, cfg, rng)
+            curve = train_classifier(model, to_model_range(train_x), train_y, cfg, rng, resume, checkpoints.save)
             with torch.no_grad():
                 accuracy = (model(to_model_range(test_x)).argmax(1) == test_y).double().mean()
             metrics = {"test_accuracy": float(accuracy), "test_digits": len(test_y)}
@@ -60,6 +64,7 @@ def main() -> None:
         run.log_series({"loss": curve})
         run.log_metrics({f"final_{k}": v for k, v in metrics.items() if k != "extractor"})
         run.log_artifact(args.model, "model")
+    checkpoints.clear()
 
 
 if __name__ == "__main__":

@@ -4,7 +4,7 @@ from ganrnn.config import ExtractorConfig
 from ganrnn.gan.extractor import DigitClassifier, FaceAutoencoder, batched, build_extractor, load_extractor, train_autoencoder, train_classifier
 from ganrnn.io import save_torch
 
-CFG = ExtractorConfig(feature_dim=8, steps=150, batch_size=16, lr=3e-3, log_every=50)
+CFG = ExtractorConfig(feature_dim=8, steps=150, batch_size=16, lr=3e-3, log_every=50, checkpoint_every=60)
 
 
 def test_autoencoder_shapes():
@@ -60,3 +60,27 @@ def test_load_rejects_other_checkpoint(tmp_path):
     save_torch(tmp_path / "g.pt", {"generator": {}})
     with pytest.raises(ValueError, match="not a train_extractor checkpoint"):
         load_extractor(tmp_path / "g.pt")
+
+
+def test_resume_equals_uninterrupted():
+    import io
+
+    images = torch.rand(32, 1, 16, 16, generator=torch.Generator().manual_seed(0)) * 2 - 1
+    saved = {}
+
+    def save(step, state):
+        buffer = io.BytesIO()
+        torch.save(state, buffer)
+        saved[step] = buffer.getvalue()
+
+    def run(resume=None):
+        torch.manual_seed(0)
+        model = FaceAutoencoder(1, 16, 8)
+        curve = train_autoencoder(model, images, CFG, torch.Generator().manual_seed(0), resume, save)
+        return model, curve
+
+    full, full_curve = run()
+    resumed, resumed_curve = run(torch.load(io.BytesIO(saved[120]), weights_only=True))
+    assert resumed_curve == full_curve
+    for a, b in zip(full.state_dict().values(), resumed.state_dict().values(), strict=True):
+        assert torch.equal(a, b)

@@ -97,34 +97,53 @@ def _augment(x: torch.Tensor, rng: torch.Generator) -> torch.Tensor:
     return torch.where(flip.view(-1, 1, 1, 1), x.flip(-1), x)
 
 
-def _fit(model: nn.Module, batch_loss, cfg: ExtractorConfig, name: str) -> list[tuple[int, float]]:
-    """Run `cfg.steps` Adam steps on `batch_loss()`, which draws a batch and returns its loss."""
+def _fit(model: nn.Module, batch_loss, cfg: ExtractorConfig, name: str, rng: torch.Generator, resume: dict | None, save) -> list[tuple[int, float]]:
+    """Run `cfg.steps` Adam steps on `batch_loss()`, which draws a batch from `rng` and returns its loss.
+
+    Every `cfg.checkpoint_every` steps `save(step, state)` receives the training state, and a
+    state passed back as `resume` continues the run where it stopped.
+    """
     optimizer = torch.optim.Adam(model.parameters(), lr=cfg.lr)
-    curve = []
+    curve, start = [], 1
+    if resume is not None:
+        model.load_state_dict(resume["model"])
+        optimizer.load_state_dict(resume["optimizer"])
+        rng.set_state(resume["rng"])
+        curve, start = resume["curve"], resume["step"] + 1
     model.train()
-    for step in tqdm(range(1, cfg.steps + 1), desc=f"extractor {name}", leave=False, disable=None):
+    for step in tqdm(range(start, cfg.steps + 1), desc=f"extractor {name}", leave=False, disable=None):
         loss = batch_loss()
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         optimizer.step()
         if step % cfg.log_every == 0 or step == cfg.steps:
             curve.append((step, loss.item()))
+        if save is not None and step % cfg.checkpoint_every == 0 and step < cfg.steps:
+            save(step, {"step": step, "model": model.state_dict(), "optimizer": optimizer.state_dict(), "rng": rng.get_state(), "curve": curve})
     model.eval()
     return curve
 
 
-def train_autoencoder(model: FaceAutoencoder, images: torch.Tensor, cfg: ExtractorConfig, rng: torch.Generator) -> list[tuple[int, float]]:
+def train_autoencoder(
+    model: FaceAutoencoder, images: torch.Tensor, cfg: ExtractorConfig, rng: torch.Generator, resume: dict | None = None, save=None
+) -> list[tuple[int, float]]:
     """Minimize the mean squared reconstruction error of float `images` in [-1, 1]."""
 
     def batch_loss() -> torch.Tensor:
         batch = _augment(images[torch.randint(0, len(images), (cfg.batch_size,), generator=rng)], rng)
         return F.mse_loss(model(batch), batch)
 
-    return _fit(model, batch_loss, cfg, "faces")
+    return _fit(model, batch_loss, cfg, "faces", rng, resume, save)
 
 
 def train_classifier(
-    model: DigitClassifier, images: torch.Tensor, labels: torch.Tensor, cfg: ExtractorConfig, rng: torch.Generator
+    model: DigitClassifier,
+    images: torch.Tensor,
+    labels: torch.Tensor,
+    cfg: ExtractorConfig,
+    rng: torch.Generator,
+    resume: dict | None = None,
+    save=None,
 ) -> list[tuple[int, float]]:
     """Minimize cross-entropy on single digits `images` (N x 1 x S x S in [-1, 1]) with `labels`."""
 
@@ -132,7 +151,7 @@ def train_classifier(
         index = torch.randint(0, len(images), (cfg.batch_size,), generator=rng)
         return F.cross_entropy(model(images[index]), labels[index])
 
-    return _fit(model, batch_loss, cfg, "digits")
+    return _fit(model, batch_loss, cfg, "digits", rng, resume, save)
 
 
 @torch.no_grad()
