@@ -8,7 +8,7 @@ from ganrnn.config import load_params
 from ganrnn.data import languages
 from ganrnn.io import replace_dir, write_json, write_table
 from ganrnn.runtime import select_device
-from ganrnn.text.langid import accuracy, accuracy_by_length, load_model, predict
+from ganrnn.text.langid import load_model, predict, score, tracked_metrics, write_plot_tables
 from ganrnn.tracking import start_run
 
 
@@ -25,40 +25,22 @@ def main() -> None:
 
     params = load_params(args.params)
     model = load_model(args.model).to(select_device(params.device))
-    test = languages.read_test_chunks(args.data / "test_chunks.tsv")
-    kaggle_chunks = languages.read_lines(args.data / "kaggle_test.txt")
-    labels_file = args.data / "kaggle_labels.csv"
-    kaggle_truth = None
-    if labels_file.is_file():  # only the packaged source draws a labelled Kaggle-style file
-        kaggle_truth = [row.split(",", 1)[1] for row in languages.read_lines(labels_file)[1:]]
+    evaluation = languages.load_evaluation_set(args.data)
 
-    truth = [language for language, _ in test]
-    chunks = [chunk for _, chunk in test]
-    predicted = predict(model, chunks)
-    kaggle_predicted = predict(model, kaggle_chunks)
-    metrics = {
-        "accuracy": accuracy(truth, predicted),
-        "test_chunks": len(chunks),
-        "kaggle_chunks": len(kaggle_chunks),
-        "accuracy_threshold": params.thresholds.langid_accuracy_min,
-    }
-    if kaggle_truth is not None:
-        metrics["kaggle_accuracy"] = accuracy(kaggle_truth, kaggle_predicted)
+    # predict() batches chunks of equal length, so no chunk is scored on its own.
+    predicted = predict(model, evaluation.chunks)
+    kaggle_predicted = predict(model, evaluation.kaggle_chunks)
+    metrics = score(evaluation, predicted, kaggle_predicted)
+    metrics["accuracy_threshold"] = params.thresholds.langid_accuracy_min
 
     with start_run("langid", f"{args.cell}-eval", f"evaluate_langid@{args.cell}", {"cell": args.cell}) as run:
         with replace_dir(args.plots) as staging:
-            # One row per test chunk, the long form DVC's confusion templates read.
-            write_table(staging / "confusion.csv", ["actual", "predicted"], zip(truth, predicted))
-            write_table(
-                staging / "accuracy_by_length.tsv",
-                ["length", "accuracy", "chunks"],
-                accuracy_by_length(truth, predicted, chunks),
-            )
+            write_plot_tables(staging, evaluation, predicted)
         write_table(
             args.submission, ["id", "category"], [(i + 1, p) for i, p in enumerate(kaggle_predicted)]
         )
         write_json(args.metrics, metrics)
-        run.log_metrics({k: v for k, v in metrics.items() if k != "accuracy_threshold"})
+        run.log_metrics({k: v for k, v in tracked_metrics(metrics).items() if k != "accuracy_threshold"})
         run.log_artifact(args.plots, "plots")
         run.log_artifact(args.submission)
 

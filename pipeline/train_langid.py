@@ -32,7 +32,9 @@ def main() -> None:
     device = select_device(params.device)
     model = build_model(cfg, args.cell).to(device)
 
-    run_params = {**as_flat_dict(cfg, "langid"), **as_flat_dict(params.data.languages, "data.languages")}
+    # The baseline's keys belong to the evaluate_baseline stage, not to this model.
+    rnn_params = {k: v for k, v in as_flat_dict(cfg, "langid").items() if not k.startswith("langid.baseline.")}
+    run_params = {**rnn_params, **as_flat_dict(params.data.languages, "data.languages")}
     run_params.update(seed=params.seed, cell=args.cell, device=str(device))
     with start_run("langid", args.cell, f"train_langid@{args.cell}", run_params) as run:
         started = time.perf_counter()
@@ -45,6 +47,7 @@ def main() -> None:
         write_json(args.metrics, metrics)
         config = {**dataclasses.asdict(cfg), "cell": args.cell}
         config.pop("cells")
+        config.pop("baseline")
         save_torch(args.model, {"state_dict": model.state_dict(), "config": config})
 
         run.log_series(

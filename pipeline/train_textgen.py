@@ -5,12 +5,13 @@ import time
 from pathlib import Path
 
 from ganrnn import stage
+from ganrnn.checkpoint import Checkpoints, run_key
 from ganrnn.config import CELLS, as_flat_dict, load_params
 from ganrnn.data import shakespeare
 from ganrnn.io import replace_dir, save_torch, write_json, write_table, write_text
 from ganrnn.runtime import seed_everything, select_device
-from ganrnn.text.generation import bits_per_char, sample, train_textgen
-from ganrnn.text.model import CharRNN, count_parameters
+from ganrnn.text.generation import bits_per_char, build_model, sample, train_textgen
+from ganrnn.text.model import count_parameters
 from ganrnn.tracking import start_run
 
 
@@ -35,20 +36,21 @@ def main() -> None:
         )
 
     rng = seed_everything(params.seed)
-    model_kwargs = dict(
-        vocab_size=len(vocab), output_size=len(vocab), cell=args.cell,
-        embed_dim=cfg.embed_dim, hidden_size=cfg.hidden_size, num_layers=cfg.num_layers,
-    )  # fmt: skip
     device = select_device(params.device)
-    model = CharRNN(**model_kwargs).to(device)
+    model, model_kwargs = build_model(cfg, args.cell, len(vocab))
+    model.to(device)
 
     run_params = {**as_flat_dict(cfg, "textgen"), **as_flat_dict(params.data.shakespeare, "data.shakespeare")}
     run_params.update(seed=params.seed, cell=args.cell, device=str(device))
-    with start_run("textgen", args.cell, f"train_textgen@{args.cell}", run_params) as run:
+    checkpoints = Checkpoints.for_stage(f"train_textgen@{args.cell}", run_key(run_params, len(vocab), train.numel()))
+    resume = checkpoints.load_latest()
+    with start_run("textgen", args.cell, f"train_textgen@{args.cell}", run_params, resume_run_id=checkpoints.read_run_id()) as run:
+        checkpoints.write_run_id(run.run_id)
         started = time.perf_counter()
-        history = train_textgen(model, train, test, cfg, rng, eval_seed=params.seed + 1)
+        history = train_textgen(model, train, test, cfg, rng, params.seed + 1, resume, checkpoints.save)
         train_seconds = time.perf_counter() - started
-        text = sample(model, vocab, cfg.sample_prime, cfg.sample_length, cfg.sample_temperature, params.seed)
+        sample_args = (cfg.sample_prime, cfg.sample_length, cfg.sample_temperature, params.seed, cfg.sample_top_k)
+        text = sample(model, vocab, *sample_args)
 
         _, train_loss, test_loss = history.curve[-1]
         metrics = {
@@ -56,6 +58,7 @@ def main() -> None:
             "test_loss": test_loss,
             "train_bpc": bits_per_char(train_loss),
             "test_bpc": bits_per_char(test_loss),
+            "hidden_size": model_kwargs["hidden_size"],
             "parameters": count_parameters(model),
         }
         with replace_dir(args.plots) as staging:
@@ -75,6 +78,7 @@ def main() -> None:
         run.log_metrics({f"final_{k}": v for k, v in metrics.items()} | {"train_seconds": train_seconds})
         run.log_artifact(args.plots, "plots")
         run.log_artifact(args.model, "model")
+    checkpoints.clear()
 
 
 if __name__ == "__main__":

@@ -64,9 +64,10 @@ def _write_fake_results(root: Path, params, accuracy: float = 0.9, test_loss: fl
                 "real_samples": 40, "real_msssim": 0.25, "max_duplicate_rate_pixel": 0.2 * k,
                 "max_duplicate_iteration": 5, **({"coverage_samples": 1000} if dataset == "digits" else {}),
             })  # fmt: skip
-    for c in ("rnn", "lstm", "gru"):
+    for k, c in enumerate(("rnn", "lstm", "gru")):
         write_json(metrics / "textgen" / f"{c}.json", {
-            "train_loss": 1.8, "test_loss": test_loss, "train_bpc": 2.6, "test_bpc": 2.7, "parameters": 1000,
+            "train_loss": 1.8, "test_loss": test_loss + 0.1 * k, "train_bpc": 2.6, "test_bpc": 2.7,
+            "hidden_size": 40 - 10 * k, "parameters": 1000 + k,
         })  # fmt: skip
         write_table(plots / "textgen" / c / "loss.tsv", ["step", "train_loss", "test_loss"], [(10, 3.0, 3.1), (20, 2.0, 2.1)])
         write_text(plots / "textgen" / c / "sample.txt", f"ROMEO:\nsample of {c}\n")

@@ -3,7 +3,7 @@ import torch
 import yaml
 
 from ganrnn.cli import main
-from ganrnn.config import LANGUAGES, LangidConfig
+from ganrnn.config import LANGUAGES, BaselineConfig, LangidConfig
 from ganrnn.io import save_torch
 from ganrnn.text.encoding import Vocabulary
 from ganrnn.text.langid import build_model
@@ -22,9 +22,14 @@ def textgen_checkpoint(tmp_path):
 
 @pytest.fixture
 def langid_checkpoint(tmp_path):
-    cfg = LangidConfig(["lstm"], 8, 16, 1, 0.2, True, 6, 4, 1e-3, 1, 5.0, 1)
+    cfg = LangidConfig(
+        cells=["lstm"], embed_dim=8, hidden_size=16, num_layers=1, dropout=0.2, extra_linear=True,
+        chunk_len=6, loss_from=0, batch_size=4, lr=1e-3, lr_schedule="constant", steps=1, grad_clip=5.0,
+        eval_every=1, baseline=BaselineConfig(ngram_min=1, ngram_max=4, train_chunks=100, C=1.0),
+    )  # fmt: skip
     config = {**cfg.__dict__, "cell": "lstm"}
     config.pop("cells")
+    config.pop("baseline")
     path = tmp_path / "lstm.pt"
     save_torch(path, {"state_dict": build_model(cfg, "lstm").state_dict(), "config": config})
     return path
@@ -44,10 +49,51 @@ def test_generate_unknown_prime(textgen_checkpoint, capsys):
     assert "outside the vocabulary: 'IJLTU'" in capsys.readouterr().err
 
 
-def test_generate_bad_temperature(textgen_checkpoint, capsys):
+def test_generate_zero_temperature_greedy(textgen_checkpoint, capsys):
+    main(["generate", "--checkpoint", str(textgen_checkpoint), "--length", "30", "--temperature", "0", "--seed", "1"])
+    first = capsys.readouterr().out
+    main(["generate", "--checkpoint", str(textgen_checkpoint), "--length", "30", "--temperature", "0", "--seed", "2"])
+    second = capsys.readouterr().out
+    main(["generate", "--checkpoint", str(textgen_checkpoint), "--length", "30", "--top-k", "1", "--seed", "3"])
+    top_one = capsys.readouterr().out
+    assert first == second
+    assert first == top_one
+
+
+def test_generate_seeded(textgen_checkpoint, capsys):
+    args = ["generate", "--checkpoint", str(textgen_checkpoint), "--length", "40", "--temperature", "0.8", "--seed", "0"]
+    main(args + ["--top-k", "3"])
+    first = capsys.readouterr().out
+    main(args + ["--top-k", "3"])
+    assert capsys.readouterr().out == first
+
+
+def test_generate_bad_top_k(textgen_checkpoint, capsys):
     with pytest.raises(SystemExit):
-        main(["generate", "--checkpoint", str(textgen_checkpoint), "--temperature", "0"])
-    assert "--temperature=0.0 is invalid" in capsys.readouterr().err
+        main(["generate", "--checkpoint", str(textgen_checkpoint), "--top-k", "-2"])
+    assert "--top-k=-2 is invalid" in capsys.readouterr().err
+
+
+def test_generate_unknown_prime_chars(textgen_checkpoint, capsys):
+    with pytest.raises(SystemExit):
+        main(["generate", "--checkpoint", str(textgen_checkpoint), "--prime", "ROMEO: ¿zz"])
+    assert "outside the vocabulary: 'z¿'" in capsys.readouterr().err
+
+
+def test_generate_not_torch_file(tmp_path, capsys):
+    (tmp_path / "notes.pt").write_text("just text", encoding="utf-8")
+    with pytest.raises(SystemExit):
+        main(["generate", "--checkpoint", str(tmp_path / "notes.pt")])
+    assert "is not a readable PyTorch file" in capsys.readouterr().err
+
+
+def test_generate_mismatched_checkpoint(tmp_path, capsys):
+    kwargs = dict(vocab_size=5, output_size=5, cell="gru", embed_dim=4, hidden_size=8, num_layers=1)
+    state = CharRNN(**{**kwargs, "hidden_size": 6}).state_dict()
+    save_torch(tmp_path / "gru.pt", {"state_dict": state, "model_kwargs": kwargs, "vocab": "abcde"})
+    with pytest.raises(SystemExit):
+        main(["generate", "--checkpoint", str(tmp_path / "gru.pt"), "--prime", "a"])
+    assert "does not fit the CharRNN of this ganrnn version" in capsys.readouterr().err
 
 
 def test_generate_missing_checkpoint(tmp_path, capsys):
@@ -60,7 +106,7 @@ def test_generate_missing_checkpoint(tmp_path, capsys):
 def test_generate_bad_temperature_values(value, textgen_checkpoint, capsys):
     with pytest.raises(SystemExit):
         main(["generate", "--checkpoint", str(textgen_checkpoint), "--temperature", value])
-    assert "is invalid; use a finite value above 0" in capsys.readouterr().err
+    assert "is invalid; use a finite value >= 0" in capsys.readouterr().err
 
 
 def test_generate_wrong_checkpoint(langid_checkpoint, capsys):
@@ -98,15 +144,34 @@ def test_classify_top_five(langid_checkpoint, capsys):
     main(["classify", "Kaikki ihmiset syntyvät", "--checkpoint", str(langid_checkpoint)])
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == 5
+    assert len({line.split("\t")[0] for line in lines}) == 5
+    assert all(line.split("\t")[0] in LANGUAGES for line in lines)
     probabilities = [float(line.split("\t")[1]) for line in lines]
     assert probabilities == sorted(probabilities, reverse=True)
+    assert 0.0 < sum(probabilities) <= 1.0001
 
 
-@pytest.mark.parametrize("text", ["", "1234 !!", "— … ¿?"])
+@pytest.mark.parametrize("text", ["1234 !!", "— … ¿?", "🙂 ٣"])
 def test_classify_no_letters(text, langid_checkpoint, capsys):
-    with pytest.raises(SystemExit):
+    with pytest.raises(SystemExit) as exit_info:
         main(["classify", text, "--checkpoint", str(langid_checkpoint)])
+    assert exit_info.value.code == 2
     assert "no letters after romanization" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("text", ["", "  \t "])
+def test_classify_empty(text, langid_checkpoint, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["classify", text, "--checkpoint", str(langid_checkpoint)])
+    assert exit_info.value.code == 2
+    assert "error: the input text is empty" in capsys.readouterr().err
+
+
+def test_classify_romanizes_input(langid_checkpoint, capsys):
+    main(["classify", "Ελληνικά", "--checkpoint", str(langid_checkpoint), "--top", "3"])
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 3
+    assert all(line.split("\t")[0] in LANGUAGES for line in lines)
 
 
 def test_submit_writes_rows(langid_checkpoint, tmp_path, capsys):

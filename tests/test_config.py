@@ -175,3 +175,74 @@ def test_load_empty_file(tmp_path):
 def test_load_directory(tmp_path):
     with pytest.raises(ConfigError, match=r"is a folder"):
         load_params(tmp_path)
+
+
+def test_baseline_ngram_order(raw_params):
+    raw_params["langid"]["baseline"].update(ngram_min=5, ngram_max=4)
+    with pytest.raises(ConfigError, match=r"langid.baseline.ngram_min=5 is larger than langid.baseline.ngram_max=4"):
+        build(Params, raw_params, "")
+
+
+def test_baseline_c_positive(raw_params):
+    raw_params["langid"]["baseline"]["C"] = 0
+    with pytest.raises(ConfigError, match=r"langid.baseline.C=0.0 is out of range: it must be greater than 0.0"):
+        build(Params, raw_params, "")
+
+
+def test_baseline_missing_key(raw_params):
+    del raw_params["langid"]["baseline"]["train_chunks"]
+    with pytest.raises(ConfigError, match=r"langid.baseline.train_chunks is missing"):
+        build(Params, raw_params, "")
+
+
+def test_langid_loss_from_bound(raw_params):
+    raw_params["langid"].update(chunk_len=20, loss_from=21)
+    with pytest.raises(ConfigError, match=r"langid.loss_from=21 is larger than langid.chunk_len=20"):
+        build(Params, raw_params, "")
+
+
+def test_langid_lr_schedule_choices(raw_params):
+    raw_params["langid"]["lr_schedule"] = "step"
+    with pytest.raises(ConfigError, match=r"langid.lr_schedule='step' is invalid: allowed values are constant, cosine"):
+        build(Params, raw_params, "")
+
+
+def test_textgen_dropout_one_layer(raw_params):
+    raw_params["textgen"].update(dropout=0.2, num_layers=1)
+    with pytest.raises(ConfigError, match=r"textgen.dropout=0.2 needs textgen.num_layers >= 2"):
+        build(Params, raw_params, "")
+
+
+def test_textgen_dropout_range(raw_params):
+    raw_params["textgen"]["dropout"] = 1.0
+    with pytest.raises(ConfigError, match=r"textgen.dropout=1.0 is out of range: it must be less than 1.0"):
+        build(Params, raw_params, "")
+
+
+def test_textgen_warmup_below_steps(raw_params):
+    raw_params["textgen"].update(warmup_steps=40, steps=40)
+    with pytest.raises(ConfigError, match=r"textgen.warmup_steps=40 leaves no step at the full learning rate"):
+        build(Params, raw_params, "")
+
+
+def test_textgen_batching_choices(raw_params):
+    raw_params["textgen"]["batching"] = "bucket"
+    with pytest.raises(ConfigError, match=r"textgen.batching='bucket' is invalid: allowed values are random, stream"):
+        build(Params, raw_params, "")
+
+
+def test_textgen_zero_temperature(raw_params):
+    raw_params["textgen"]["sample_temperature"] = 0
+    assert build(Params, raw_params, "").textgen.sample_temperature == 0.0
+
+
+def test_textgen_negative_top_k(raw_params):
+    raw_params["textgen"]["sample_top_k"] = -1
+    with pytest.raises(ConfigError, match=r"textgen.sample_top_k=-1 is out of range: it must be at least 0"):
+        build(Params, raw_params, "")
+
+
+def test_textgen_tie_weights_bool(raw_params):
+    raw_params["textgen"]["tie_weights"] = "yes"
+    with pytest.raises(ConfigError, match=r"textgen.tie_weights='yes' is invalid: expected true or false"):
+        build(Params, raw_params, "")

@@ -25,15 +25,23 @@ def _generate(args: argparse.Namespace) -> None:
     checkpoint = load_torch(args.checkpoint)
     if not isinstance(checkpoint, dict) or not {"model_kwargs", "state_dict", "vocab"} <= set(checkpoint):
         raise ValueError(f"{args.checkpoint} is not a train_textgen checkpoint; use models/textgen/<cell>.pt")
-    model = CharRNN(**checkpoint["model_kwargs"])
-    model.load_state_dict(checkpoint["state_dict"])
+    try:
+        model = CharRNN(**checkpoint["model_kwargs"])
+        model.load_state_dict(checkpoint["state_dict"])
+    except (TypeError, RuntimeError) as err:
+        raise ValueError(
+            f"{args.checkpoint} does not fit the CharRNN of this ganrnn version ({str(err).splitlines()[0]}); "
+            f"retrain it with dvc repro"
+        ) from None
     vocab = Vocabulary(checkpoint["vocab"])
-    print(sample(model, vocab, args.prime, args.length, args.temperature, args.seed))
+    print(sample(model, vocab, args.prime, args.length, args.temperature, args.seed, args.top_k))
 
 
 def _classify(args: argparse.Namespace) -> None:
     from ganrnn.text.langid import load_model, predict_proba
 
+    if not args.text.strip():
+        raise ValueError("the input text is empty; give a text chunk, e.g. ganrnn classify \"Kaikki ihmiset\"")
     text = romanize(args.text)
     if not any(c.isalpha() for c in text):
         raise ValueError(f"input {args.text!r} has no letters after romanization; give a text chunk")
@@ -71,8 +79,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--checkpoint", type=Path, required=True, help="e.g. models/textgen/gru.pt")
     p.add_argument("--prime", default="ROMEO:", help="text the sample starts from")
     p.add_argument("--length", type=int, default=1000, help="characters to generate after the prime")
-    p.add_argument("--temperature", type=float, default=0.8, help="softmax temperature (> 0)")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--temperature", type=float, default=0.8, help="softmax temperature (>= 0; 0 = greedy argmax)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the random draws")
+    p.add_argument("--top-k", type=int, default=0, help="draw from the K most likely characters only; 0 = from all")
     p.set_defaults(func=_generate)
 
     p = sub.add_parser("classify", help="print the most likely languages of a text chunk")
@@ -91,8 +100,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _check_args(args: argparse.Namespace) -> None:
     temperature = getattr(args, "temperature", 1.0)
-    if not (math.isfinite(temperature) and temperature > 0):
-        raise ValueError(f"--temperature={temperature} is invalid; use a finite value above 0")
+    if not (math.isfinite(temperature) and temperature >= 0):
+        raise ValueError(f"--temperature={temperature} is invalid; use a finite value >= 0 (0 = greedy)")
+    if getattr(args, "top_k", 0) < 0:
+        raise ValueError(f"--top-k={args.top_k} is invalid; use 0 (all characters) or a positive count")
     if getattr(args, "length", 1) < 1:
         raise ValueError(f"--length={args.length} is invalid; use at least 1 character")
     if getattr(args, "top", 1) < 1:

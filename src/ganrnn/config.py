@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import re
+import sys
 import types
 import typing
 from dataclasses import dataclass, field
@@ -23,12 +24,13 @@ LANGUAGES = (
     "spanish", "swedish", "turkish", "vietnamese", "xhosa",
 )  # fmt: skip
 CELLS = ("rnn", "lstm", "gru")
-GAN_LOSSES = ("bce", "ls")
+GAN_LOSSES = ("bce", "ls", "hinge", "wgan-gp")
+GAN_DATASETS = ("faces", "digits")
 
 
-def gan_variants() -> list[str]:
-    """Names of the train_gan matrix entries, `<loss>-<spectral_norm>` as dvc.yaml builds them."""
-    return [f"{loss}-{sn}" for loss in GAN_LOSSES for sn in ("true", "false")]
+def gan_variants(losses: list[str] | tuple[str, ...]) -> list[str]:
+    """Names of the train_gan matrix entries per dataset, `<loss>-<spectral_norm>` as dvc.yaml builds them."""
+    return [f"{loss}-{sn}" for loss in losses for sn in ("true", "false")]
 
 SOURCES = ("packaged", "remote", "local")
 ON_BAD_IMAGE = ("skip", "error")
@@ -52,6 +54,11 @@ def _sha256() -> dict:
     return {"pattern": r"(|[0-9a-fA-F]{64})", "pattern_help": "empty or 64 hexadecimal digits"}
 
 
+def _url() -> dict:
+    # The downloader accepts http and https only; checking here fails before any stage runs.
+    return {"pattern": r"(?i)(|https?://\S+)", "pattern_help": "empty or an http:// or https:// URL"}
+
+
 def _require(section: str, source: str, needed: dict[str, str]) -> None:
     """Fail when a key that `source` needs is empty, e.g. `path` for the local source."""
     for key, value in needed.items():
@@ -71,7 +78,7 @@ class FacesData:
     limit: int = field(metadata=_range(0))  # 0 = every image of the source
     image_size: int = field(metadata=_choices(32, 64))
     channels: int = field(metadata=_choices(1, 3))
-    url: str  # remote: URL of img_align_celeba.zip; empty = torchvision's CelebA downloader
+    url: str = field(metadata=_url())  # remote: img_align_celeba.zip; empty = torchvision's CelebA downloader
     sha256: str = field(metadata=_sha256())
     path: str  # local: img_align_celeba.zip or a folder of JPEGs
     on_bad_image: str = field(metadata=_choices(*ON_BAD_IMAGE))
@@ -85,7 +92,7 @@ class FacesData:
 class ShakespeareData:
     source: str = field(metadata=_choices(*SOURCES))
     test_fraction: float = field(metadata=_range(0.0, 0.5, low_open=True))
-    url: str
+    url: str = field(metadata=_url())
     sha256: str = field(metadata=_sha256())
     path: str
 
@@ -99,7 +106,7 @@ class ShakespeareData:
 @dataclass(frozen=True)
 class LanguagesData:
     source: str = field(metadata=_choices(*SOURCES))
-    base_url: str  # remote: folder URL of the 20 translation zips
+    base_url: str = field(metadata=_url())  # remote: folder URL of the 20 translation zips
     path: str  # local: the assignment's train/ and test/ split, or the 20 zips
     test_fraction: float = field(metadata=_range(0.0, 0.5, low_open=True))
     eval_chunks: int = field(metadata=_range(20))
@@ -120,10 +127,19 @@ class LanguagesData:
 
 
 @dataclass(frozen=True)
+class DigitsData:
+    source: str = field(metadata=_choices("packaged"))  # scikit-learn ships the 8x8 digits
+    image_size: int = field(metadata=_choices(16, 32))
+    count: int = field(metadata=_range(100))  # stacked three-digit images to train the GANs on
+    test_fraction: float = field(metadata=_range(0.0, 0.5, low_open=True))
+
+
+@dataclass(frozen=True)
 class DataConfig:
     faces: FacesData
     shakespeare: ShakespeareData
     languages: LanguagesData
+    digits: DigitsData
 
 
 # --- models ---------------------------------------------------------------------------------------
@@ -142,23 +158,90 @@ class GanConfig:
     log_every: int = field(metadata=_range(1))
     sample_every: int = field(metadata=_range(1))
     grid_samples: int = field(metadata=_range(4, 256))
+    critic_steps: int = field(metadata=_range(1, 10))  # discriminator updates per generator update
+    gp_weight: float = field(metadata=_range(0.0))  # lambda of the WGAN-GP gradient penalty
+    checkpoint_every: int = field(metadata=_range(1))  # iterations between resume checkpoints
+
+
+@dataclass(frozen=True)
+class ExtractorConfig:
+    """The small networks whose features give FD-<extractor> (faces) and digit labels (digits)."""
+
+    feature_dim: int = field(metadata=_range(2, 512))
+    steps: int = field(metadata=_range(1))
+    batch_size: int = field(metadata=_range(2))
+    lr: float = field(metadata=_range(0.0, 1.0, low_open=True))
+    log_every: int = field(metadata=_range(1))
+    checkpoint_every: int = field(metadata=_range(1))
+
+
+@dataclass(frozen=True)
+class GanEvalConfig:
+    samples: int = field(metadata=_range(16))  # generated images per checkpoint for FD, KID, duplicates
+    coverage_samples: int = field(metadata=_range(100))  # stacked digits whose modes are counted
+    kid_subsets: int = field(metadata=_range(1))
+    kid_subset_size: int = field(metadata=_range(2))
+    msssim_pairs: int = field(metadata=_range(1))
+    inception_weights: str  # FID Inception weights file; empty = look in the torch hub cache
+
+
+TEXTGEN_BATCHING = ("random", "stream")
+LR_SCHEDULES = ("constant", "cosine")
 
 
 @dataclass(frozen=True)
 class TextgenConfig:
     embed_dim: int = field(metadata=_range(1))
     hidden_size: int = field(metadata=_range(1))
+    param_budget: int = field(metadata=_range(0))  # 0 = every cell uses hidden_size
     num_layers: int = field(metadata=_range(1, 8))
+    dropout: float = field(metadata=_range(0.0, 1.0, high_open=True))
+    tie_weights: bool
+    batching: str = field(metadata=_choices(*TEXTGEN_BATCHING))
     chunk_len: int = field(metadata=_range(2))
     batch_size: int = field(metadata=_range(1))
     lr: float = field(metadata=_range(0.0, 1.0, low_open=True))
+    lr_schedule: str = field(metadata=_choices(*LR_SCHEDULES))
+    warmup_steps: int = field(metadata=_range(0))
     steps: int = field(metadata=_range(1))
     grad_clip: float = field(metadata=_range(0.0, low_open=True))
     eval_every: int = field(metadata=_range(1))
     eval_batches: int = field(metadata=_range(1))
     sample_prime: str = field(metadata={"pattern": r"(?s).+", "pattern_help": "a non-empty string"})
     sample_length: int = field(metadata=_range(1))
-    sample_temperature: float = field(metadata=_range(0.0, 10.0, low_open=True))
+    sample_temperature: float = field(metadata=_range(0.0, 10.0))  # 0 = greedy (argmax)
+    sample_top_k: int = field(metadata=_range(0))  # 0 = sample from every character
+    checkpoint_every: int = field(metadata=_range(1))  # steps between resume checkpoints
+
+    def __post_init__(self) -> None:
+        if self.dropout > 0 and self.num_layers == 1:
+            raise ConfigError(
+                f"textgen.dropout={self.dropout} needs textgen.num_layers >= 2, because the dropout "
+                f"acts between recurrent layers and textgen.num_layers=1; set textgen.dropout: 0 or "
+                f"add a layer"
+            )
+        if self.warmup_steps >= self.steps:
+            raise ConfigError(
+                f"textgen.warmup_steps={self.warmup_steps} leaves no step at the full learning rate "
+                f"because textgen.steps={self.steps}; make warmup_steps smaller than steps"
+            )
+
+
+@dataclass(frozen=True)
+class BaselineConfig:
+    """The scikit-learn language classifier: character n-gram TF-IDF and a linear SVM."""
+
+    ngram_min: int = field(metadata=_range(1, 8))
+    ngram_max: int = field(metadata=_range(1, 8))
+    train_chunks: int = field(metadata=_range(20))  # drawn from the training text like the test chunks
+    C: float = field(metadata=_range(0.0, low_open=True))  # inverse regularization strength of the SVM
+
+    def __post_init__(self) -> None:
+        if self.ngram_min > self.ngram_max:
+            raise ConfigError(
+                f"langid.baseline.ngram_min={self.ngram_min} is larger than "
+                f"langid.baseline.ngram_max={self.ngram_max}; make ngram_min <= ngram_max."
+            )
 
 
 @dataclass(frozen=True)
@@ -170,11 +253,21 @@ class LangidConfig:
     dropout: float = field(metadata=_range(0.0, 1.0))
     extra_linear: bool
     chunk_len: int = field(metadata=_range(1))
+    loss_from: int = field(metadata=_range(0))  # 0 = loss at the last character only
     batch_size: int = field(metadata=_range(1))
     lr: float = field(metadata=_range(0.0, 1.0, low_open=True))
+    lr_schedule: str = field(metadata=_choices(*LR_SCHEDULES))
     steps: int = field(metadata=_range(1))
     grad_clip: float = field(metadata=_range(0.0, low_open=True))
     eval_every: int = field(metadata=_range(1))
+    baseline: BaselineConfig
+
+    def __post_init__(self) -> None:
+        if self.loss_from > self.chunk_len:
+            raise ConfigError(
+                f"langid.loss_from={self.loss_from} is larger than langid.chunk_len={self.chunk_len}, "
+                f"so no step of a training chunk would be scored; make loss_from <= chunk_len, or 0"
+            )
 
 
 @dataclass(frozen=True)
@@ -184,7 +277,8 @@ class Thresholds:
     textgen_test_loss_max: float = field(metadata=_range(0.0, low_open=True))
     langid_accuracy_min: float = field(metadata=_range(0.0, 1.0))
     langid_kaggle_accuracy_min: float = field(metadata=_range(0.0, 1.0))
-    gan_final_diversity_min: float = field(metadata=_range(0.0))
+    gan_final_diversity_min: float = field(metadata=_range(0.0))  # faces, every variant
+    digit_classifier_accuracy_min: float = field(metadata=_range(0.0, 1.0))
 
 
 @dataclass(frozen=True)
@@ -192,7 +286,10 @@ class Params:
     seed: int = field(metadata=_range(0, 2**32 - 1))
     device: str = field(metadata=_choices("auto", "cpu", "cuda"))
     data: DataConfig
+    gan_losses: list[str] = field(metadata=_choices(*GAN_LOSSES))
     gan: GanConfig
+    extractor: ExtractorConfig
+    gan_eval: GanEvalConfig
     textgen: TextgenConfig
     langid: LangidConfig
     thresholds: Thresholds
@@ -218,6 +315,9 @@ def _check_scalar(key: str, value: Any, tp: Any, meta: dict) -> Any:
         ok = isinstance(value, int) and not isinstance(value, bool)
     elif tp is float:
         ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+        if ok and isinstance(value, int) and abs(value) > sys.float_info.max:
+            # YAML reads a long digit string as an int; float() of it would raise OverflowError.
+            raise ConfigError(f"{key}={value!r} is out of range: it must fit in a 64-bit float.")
         ok = ok and math.isfinite(value)
         value = float(value) if ok else value
     else:

@@ -71,3 +71,50 @@ def test_shared_udhr20_split_layout(tmp_path):
     assert len(list((tmp_path / "raw" / "test").iterdir())) == 20
     kaggle = (tmp_path / "raw" / "kaggle_test.txt").read_text(encoding="utf-8").splitlines()
     assert len(kaggle) == 1000
+
+
+def _write_split_layout(folder):
+    for language in LANGUAGES:
+        for part in ("train", "test"):
+            path = folder / part / f"{language}_{part}.txt"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(f"{language} {part} text\n", encoding="utf-8")
+
+
+def test_local_split_not_utf8(tmp_path):
+    _write_split_layout(tmp_path / "split")
+    (tmp_path / "split" / "train" / "danish_train.txt").write_bytes(b"\xff\xfe not utf-8")
+    with pytest.raises(ValueError, match=r"danish_train.txt is not valid UTF-8"):
+        bibles.fetch_local(tmp_path / "split", tmp_path / "raw")
+
+
+def test_local_kaggle_not_utf8(tmp_path):
+    _write_split_layout(tmp_path / "split")
+    (tmp_path / "split" / "kaggle_test.txt").write_bytes(b"ok line\n\xc3\x28\n")
+    with pytest.raises(ValueError, match=r"kaggle_test.txt is not valid UTF-8"):
+        bibles.fetch_local(tmp_path / "split", tmp_path / "raw")
+
+
+def test_zip_member_not_utf8(tmp_path):
+    write_bible_zips(tmp_path / "zips", verses=30)
+    with zipfile.ZipFile(tmp_path / "zips" / "maori.zip", "w") as zf:
+        zf.writestr("maori/maori_utf8.txt", b"\xff" * 100)
+    with pytest.raises(ValueError, match=r"maori.zip: maori_utf8.txt is not valid UTF-8"):
+        bibles.fetch_local(tmp_path / "zips", tmp_path / "raw")
+
+
+@pytest.mark.parametrize("member", ["../escaped.txt", "/tmp/absolute.txt"])
+def test_unsafe_zip_leaves_nothing(tmp_path, member):
+    from ganrnn.config import LanguagesData
+    from ganrnn.data.archive import UnsafeArchiveError
+    from ganrnn.data.sources import fetch
+
+    write_bible_zips(tmp_path / "zips", verses=30)
+    with zipfile.ZipFile(tmp_path / "zips" / "xhosa.zip", "a") as zf:
+        zf.writestr(member, "outside")
+    config = LanguagesData("local", "", str(tmp_path / "zips"), 0.2, 20, 1, 10, 50)
+    with pytest.raises(UnsafeArchiveError, match=r"xhosa.zip: member"):
+        fetch("languages", config, tmp_path / "raw", tmp_path / "downloads")
+    assert not (tmp_path / "raw").exists()
+    assert not (tmp_path / "escaped.txt").exists()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".raw")] == []

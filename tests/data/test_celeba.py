@@ -116,3 +116,74 @@ def test_remote_zip(http_server, tmp_path):
     write_celeba_zip(http_server.root / "img_align_celeba.zip", count=3)
     celeba.fetch_remote(f"{http_server.url}/img_align_celeba.zip", "", 2, tmp_path / "raw", tmp_path / "dl")
     assert len(list((tmp_path / "raw" / "images").iterdir())) == 2
+
+
+def _encode(image: Image.Image, fmt: str) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, format=fmt)
+    return buffer.getvalue()
+
+
+def _png_header_only(width: int, height: int) -> bytes:
+    """A PNG that declares `width` x `height` pixels but holds no pixel data."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"")) + chunk(b"IEND", b"")
+
+
+@pytest.mark.parametrize("mode,fmt", [("RGBA", "PNG"), ("P", "PNG"), ("LA", "PNG"), ("1", "PNG"), ("I;16", "PNG"), ("CMYK", "JPEG")])
+@pytest.mark.parametrize("channels", [1, 3])
+def test_decode_any_mode(mode, fmt, channels):
+    rgb = Image.fromarray(np.random.default_rng(0).integers(0, 256, (40, 30, 3), dtype=np.uint8))
+    image = rgb.convert("I;16") if mode == "I;16" else rgb.convert(mode)
+    face = celeba.decode_face(_encode(image, fmt), 32, channels)
+    assert face.shape == (channels, 32, 32)
+    assert face.dtype == np.uint8
+
+
+@pytest.mark.parametrize("size", [(1, 1), (1, 500), (500, 2)])
+def test_decode_any_size(size):
+    assert celeba.decode_face(_encode(Image.new("RGB", size, "white"), "PNG"), 32, 3).shape == (3, 32, 32)
+
+
+def _folder_with_huge_image(tmp_path):
+    folder = tmp_path / "faces"
+    folder.mkdir()
+    (folder / "000001.jpg").write_bytes(_jpeg(1))
+    # 20000 x 20000 is over twice PIL's MAX_IMAGE_PIXELS, so PIL raises DecompressionBombError.
+    (folder / "000002.png").write_bytes(_png_header_only(20000, 20000))
+    celeba.fetch_local(folder, 0, tmp_path / "raw")
+    return tmp_path / "raw"
+
+
+def test_huge_image_skipped(tmp_path):
+    summary = celeba.prepare_images(_folder_with_huge_image(tmp_path), tmp_path / "images.npy", 32, 3, "skip")
+    assert summary["images"] == 1
+    assert summary["skipped_names"] == ["000002.png"]
+
+
+def test_huge_image_error(tmp_path):
+    with pytest.raises(ValueError, match=r"image 000002.png in .* is unreadable \(Image size"):
+        celeba.prepare_images(_folder_with_huge_image(tmp_path), tmp_path / "images.npy", 32, 3, "error")
+
+
+def test_bad_image_error_no_partial(tmp_path):
+    raw = _folder_with_bad_image(tmp_path)
+    with pytest.raises(ValueError):
+        celeba.prepare_images(raw, tmp_path / "images.npy", 32, 3, "error")
+    assert not list(tmp_path.glob("*.npy"))
+
+
+def test_no_readable_image_no_partial(tmp_path):
+    folder = tmp_path / "faces"
+    folder.mkdir()
+    (folder / "000001.jpg").write_bytes(b"not a jpeg")
+    celeba.fetch_local(folder, 0, tmp_path / "raw")
+    with pytest.raises(ValueError, match=r"none of the 1 images in .* could be read"):
+        celeba.prepare_images(tmp_path / "raw", tmp_path / "images.npy", 32, 3, "skip")
+    assert not list(tmp_path.glob("*.npy"))

@@ -152,3 +152,19 @@ def test_shared_udhr20_prepared(tmp_path):
     assert summary["kaggle_labelled"] is False
     assert summary["eval_chunks"] == 1000
     assert min(summary["test_chars"].values()) >= 100
+
+
+def test_prepare_nothing_after_romanization(tmp_path):
+    _write_raw(tmp_path)
+    # Emoji and zero-width spaces have no ASCII transliteration, so romanization leaves nothing.
+    (tmp_path / "finnish.txt").write_text("\U0001f600\u200b" * 300, encoding="utf-8")
+    with pytest.raises(ValueError, match=r"finnish.txt: finnish has 0 training and 0 test characters after romanization"):
+        languages.prepare(_config(), tmp_path, tmp_path, seed=0)
+
+
+def test_prepare_kaggle_not_utf8(tmp_path):
+    raw = tmp_path / "raw"
+    _write_split(raw)
+    (raw / "kaggle_test.txt").write_bytes(b"line one\n\xff\xfe\n")
+    with pytest.raises(ValueError, match=r"kaggle_test.txt is not valid UTF-8"):
+        languages.prepare(_config(), raw, tmp_path, seed=0)

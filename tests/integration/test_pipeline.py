@@ -44,6 +44,8 @@ def test_outputs_written(smoke_repo):
     repo, _, _ = smoke_repo
     assert (repo / "reports" / "report.md").stat().st_size > 1000
     assert (repo / "reports" / "figures" / "gan_losses.png").exists()
+    assert (repo / "plots" / "gan" / "faces" / "ls-true" / "eval" / "duplicates.png").exists()
+    assert (repo / "plots" / "gan" / "digits" / "bce-false" / "train" / "sigma.tsv").exists()
     assert (repo / "submissions" / "lstm.csv").read_text().startswith("id,category\n1,")
     assert len((repo / "submissions" / "lstm.csv").read_text().splitlines()) == 201
 
@@ -63,9 +65,10 @@ def test_one_mlflow_run_per_stage(smoke_repo):
         runs = client.search_runs([experiment.experiment_id])
         counts[task] = sorted(r.info.run_name for r in runs)
         assert all(r.info.status == "FINISHED" for r in runs)
-    assert counts["gan"] == ["bce-false", "bce-true", "ls-false", "ls-true"]
+    variants = [f"{d}-{v}" for d in ("faces", "digits") for v in ("bce-true", "bce-false", "ls-true", "ls-false")]
+    assert counts["gan"] == sorted(variants + [f"{v}-eval" for v in variants] + ["extractor-digits", "extractor-faces"])
     assert counts["textgen"] == ["gru", "lstm", "rnn"]
-    assert counts["langid"] == ["lstm", "lstm-eval"]
+    assert counts["langid"] == ["baseline", "lstm", "lstm-eval"]
 
 
 def test_status_clean(smoke_repo):
@@ -97,5 +100,24 @@ def test_invalid_params_keep_outputs(smoke_repo):
     assert result.returncode != 0
     assert "gan.noise_dim=-3 is out of range: it must be at least 1" in result.stderr
     assert _tree_bytes(repo / "reports") == first["reports"]
-    assert (repo / "models" / "gan" / "bce-true.pt").is_file()
-    assert (repo / "metrics" / "gan" / "bce-true.json").is_file()
+    assert (repo / "models" / "gan" / "faces" / "bce-true.pt").is_file()
+    assert (repo / "metrics" / "gan" / "faces" / "bce-true" / "eval.json").is_file()
+
+
+def test_more_gan_losses(smoke_repo):
+    import yaml
+
+    repo, env, _ = smoke_repo
+    path = repo / "params.yaml"
+    original = path.read_text(encoding="utf-8")
+    params = yaml.safe_load(original)
+    params["gan_losses"] = ["bce", "ls", "hinge", "wgan-gp"]
+    path.write_text(yaml.safe_dump(params), encoding="utf-8")
+    try:
+        _run([sys.executable, "-m", "dvc", "repro"], repo, env)
+    finally:
+        path.write_text(original, encoding="utf-8")
+    text = (repo / "reports" / "report.md").read_text(encoding="utf-8")
+    assert "| WGAN-GP, without SN |" in text
+    assert "| hinge GAN, with SN |" in text
+    assert (repo / "metrics" / "gan" / "digits" / "wgan-gp-true" / "eval.json").is_file()

@@ -111,3 +111,38 @@ def test_langid_different_chunks_rejected(fake_langid_results, params):
     path.write_text(json.dumps(metrics), encoding="utf-8")
     with pytest.raises(ValueError, match=r"were scored on different test chunks"):
         _langid(fake_langid_results, params)
+
+
+def test_textgen_table_rows(fake_results, params):
+    text = (_render(fake_results(), params, "reports") / "report.md").read_text(encoding="utf-8")
+    assert "| rnn | 40 | 1000 | 1.800 | 1.900 | 2.600 | 2.700 |" in text
+    assert "| gru | 20 | 1002 | 1.800 | 2.100 | 2.600 | 2.700 |" in text
+
+
+def test_textgen_budget_sentence(fake_results, params, raw_params):
+    from ganrnn.config import Params, build
+
+    text = (_render(fake_results(), params, "a") / "report.md").read_text(encoding="utf-8")
+    assert f"closest to {params.textgen.param_budget} parameters" in text
+    raw_params["textgen"]["param_budget"] = 0
+    text = (_render(fake_results(), build(Params, raw_params, ""), "b") / "report.md").read_text(encoding="utf-8")
+    assert f"Every cell uses hidden size {params.textgen.hidden_size}" in text
+
+
+def test_textgen_time_in_mlflow(fake_results, params):
+    text = (_render(fake_results(), params, "reports") / "report.md").read_text(encoding="utf-8")
+    assert "logs it to MLflow as `train_seconds`" in text
+    assert "seconds |" not in text
+
+
+def test_binned_accuracy_weights_chunks():
+    import pandas as pd
+
+    from ganrnn.report.render import LENGTH_AXIS, _binned_accuracy
+
+    # Lengths 10-14 pool to one bin: (1.0 * 1 + 0.5 * 2 + 0 * 1 + 1.0 * 4 + 0.5 * 2) / 10 = 0.7.
+    table = pd.DataFrame({"length": [10, 11, 12, 13, 14, 15], "accuracy": [1.0, 0.5, 0.0, 1.0, 0.5, 0.25],
+                          "chunks": [1, 2, 1, 4, 2, 4]})  # fmt: skip
+    binned = _binned_accuracy(table)
+    assert list(binned[LENGTH_AXIS]) == [12.0, 17.0]
+    assert list(binned["accuracy"]) == pytest.approx([0.7, 0.25])

@@ -75,6 +75,13 @@ def fetch_remote(base_url: str, raw_dir: Path, download_dir: Path) -> None:
         _from_zip(archive, language, raw_dir)
 
 
+def _check_utf8(path: Path) -> None:
+    try:
+        path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise ValueError(f"{path} is not valid UTF-8 ({err}); re-save it as UTF-8") from None
+
+
 def fetch_local(path: Path, raw_dir: Path) -> None:
     """Copy a local copy into the split layout: either the split layout itself or the 20 zips."""
     if not path.is_dir():
@@ -88,9 +95,10 @@ def fetch_local(path: Path, raw_dir: Path) -> None:
                 source = path / part / f"{language}_{part}.txt"
                 if not source.is_file():
                     raise FileNotFoundError(f"{source} not found; the split layout needs train/ and test/ files for all 20 languages")
-                text = source.read_text(encoding="utf-8")
-                write_text(raw_dir / part / source.name, text)
+                _check_utf8(source)
+                write_text(raw_dir / part / source.name, source.read_text(encoding="utf-8"))
         if (path / "kaggle_test.txt").is_file():
+            _check_utf8(path / "kaggle_test.txt")
             shutil.copyfile(path / "kaggle_test.txt", raw_dir / "kaggle_test.txt")
         return
 

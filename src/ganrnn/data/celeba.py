@@ -139,27 +139,46 @@ def prepare_images(raw_dir: Path, out_file: Path, image_size: int, channels: int
     total = count_images(raw_dir)
     if total == 0:
         raise ValueError(f"{raw_dir} contains no images; check data.faces.path or the download")
+    # Both scratch files go on success and on failure, so a failed call leaves no partial array
+    # and `out_file` appears only complete, by a rename.
     scratch = out_file.with_suffix(".partial.npy")
+    shrunk = out_file.with_suffix(".shrunk.npy")
+    try:
+        written, skipped = _decode_all(raw_dir, scratch, total, image_size, channels, on_bad_image)
+        # Shrink to the images written: copy into an array of the exact size.
+        array = np.load(scratch, mmap_mode="r")
+        final = np.lib.format.open_memmap(shrunk, mode="w+", dtype=np.uint8, shape=(written,) + array.shape[1:])
+        for start in range(0, written, 4096):
+            final[start : start + 4096] = array[start : min(written, start + 4096)]
+        final.flush()
+        del array, final
+        os.replace(shrunk, out_file)
+    finally:
+        scratch.unlink(missing_ok=True)
+        shrunk.unlink(missing_ok=True)
+    return {"images": written, "skipped": len(skipped), "skipped_names": skipped[:20]}
+
+
+def _decode_all(
+    raw_dir: Path, scratch: Path, total: int, image_size: int, channels: int, on_bad_image: str
+) -> tuple[int, list[str]]:
+    """Decode the readable images into the first rows of `scratch`; return their count and the skipped names."""
     array = np.lib.format.open_memmap(scratch, mode="w+", dtype=np.uint8, shape=(total, channels, image_size, image_size))
     written, skipped = 0, []
     for name, data in tqdm(_sources(raw_dir), total=total, desc="faces", leave=False, disable=None):
         try:
             array[written] = decode_face(data, image_size, channels)
-        except (UnidentifiedImageError, OSError, ValueError) as err:
+        # PIL raises DecompressionBombError, which is no OSError, for images over
+        # Image.MAX_IMAGE_PIXELS * 2 pixels; such a file is no CelebA face either.
+        except (UnidentifiedImageError, Image.DecompressionBombError, OSError, ValueError) as err:
             if on_bad_image == "error":
                 raise ValueError(f"image {name} in {raw_dir} is unreadable ({err}); fix or remove it, or set data.faces.on_bad_image: skip") from None
             log.warning("skipping unreadable image %s: %s", name, err)
             skipped.append(name)
             continue
         written += 1
+    array.flush()
+    del array
     if written == 0:
         raise ValueError(f"none of the {total} images in {raw_dir} could be read")
-
-    # Shrink to the images written: copy into an array of the exact size, then drop the scratch file.
-    final = np.lib.format.open_memmap(out_file, mode="w+", dtype=np.uint8, shape=(written,) + array.shape[1:])
-    for start in range(0, written, 4096):
-        final[start : start + 4096] = array[start : min(written, start + 4096)]
-    final.flush()
-    del array, final
-    scratch.unlink()
-    return {"images": written, "skipped": len(skipped), "skipped_names": skipped[:20]}
+    return written, skipped

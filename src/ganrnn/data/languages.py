@@ -7,8 +7,11 @@ not prose. They stand in for the 20 Bible translations of the original assignmen
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 import string
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -212,5 +215,49 @@ def read_test_chunks(path: Path) -> list[tuple[str, str]]:
 
 def read_lines(path: Path) -> list[str]:
     """Read a one-chunk-a-line file, keeping edge spaces and dropping only the newline."""
-    text = path.read_text(encoding="utf-8")
+    text = _read_utf8(path)
     return text.split("\n")[:-1] if text.endswith("\n") else text.split("\n")
+
+
+@dataclass(frozen=True)
+class EvaluationSet:
+    """The chunks that every language classifier is scored on, with their true languages."""
+
+    truth: list[str]
+    chunks: list[str]
+    kaggle_chunks: list[str]
+    kaggle_truth: list[str] | None  # None when the source's own Kaggle file has no labels
+
+
+def load_evaluation_set(prepared_dir: Path) -> EvaluationSet:
+    """Read the test chunks and the Kaggle-style file of a prepared folder.
+
+    The evaluate_langid and evaluate_baseline stages both score what this returns, so the RNN and
+    the baseline see the same chunks in the same order.
+    """
+    for name in ("test_chunks.tsv", "kaggle_test.txt"):
+        if not (prepared_dir / name).is_file():
+            raise FileNotFoundError(f"{prepared_dir / name} not found; run: dvc repro prepare@languages")
+    rows = read_test_chunks(prepared_dir / "test_chunks.tsv")
+    kaggle_chunks = read_lines(prepared_dir / "kaggle_test.txt")
+
+    labels_file = prepared_dir / "kaggle_labels.csv"
+    kaggle_truth = None
+    if labels_file.is_file():  # only the packaged source draws a labelled Kaggle-style file
+        kaggle_truth = [row.split(",", 1)[1] for row in read_lines(labels_file)[1:]]
+        if len(kaggle_truth) != len(kaggle_chunks):
+            raise ValueError(
+                f"{labels_file} has {len(kaggle_truth)} labels for {len(kaggle_chunks)} lines of "
+                f"{prepared_dir / 'kaggle_test.txt'}; run: dvc repro -f prepare@languages"
+            )
+    return EvaluationSet(
+        truth=[language for language, _ in rows],
+        chunks=[chunk for _, chunk in rows],
+        kaggle_chunks=kaggle_chunks,
+        kaggle_truth=kaggle_truth,
+    )
+
+
+def chunks_digest(chunks: list[str]) -> str:
+    """Hash the chunks in order with SHA-256, so equal digests in two metrics files mean equal test text."""
+    return hashlib.sha256(json.dumps(chunks).encode("ascii")).hexdigest()

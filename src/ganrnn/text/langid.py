@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
@@ -12,6 +14,8 @@ import torch.nn.functional as F
 from tqdm import tqdm
 
 from ganrnn.config import LANGUAGES, LangidConfig
+from ganrnn.data.languages import EvaluationSet, chunks_digest
+from ganrnn.io import write_table
 from ganrnn.text.encoding import Vocabulary
 from ganrnn.text.model import CharRNN
 
@@ -76,13 +80,32 @@ def random_batch(
     return torch.stack(rows), labels
 
 
+def classification_loss(logits: torch.Tensor, labels: torch.Tensor, loss_from: int) -> torch.Tensor:
+    """Cross-entropy of each chunk's language, read at the last step or at every step from `loss_from` on.
+
+    logits: B x T x C, labels: B. With loss_from = 0 the loss is CE(logits[:, T-1], labels), the
+    assignment's. With loss_from = k >= 1 it is the mean of CE(logits[:, t], labels) over
+    t = k-1 .. T-1: the output after t+1 characters must already name the language, so one chunk
+    of T characters also trains its prefixes of k to T characters, the lengths met at test time.
+    """
+    if loss_from == 0:
+        return F.cross_entropy(logits[:, -1], labels)
+    steps = logits[:, loss_from - 1 :]
+    # steps: B x (T - k + 1) x C. cross_entropy expects the classes in dimension 1.
+    return F.cross_entropy(steps.transpose(1, 2), labels[:, None].expand(-1, steps.size(1)))
+
+
 def train_langid(
     model: CharRNN, train: dict[str, torch.Tensor], cfg: LangidConfig, rng: torch.Generator
 ) -> LangidHistory:
+    """Minimise `classification_loss` with Adam, gradient clipping and the `lr_schedule`."""
     missing = [lang for lang in LANGUAGES if lang not in train]
     if missing:
         raise ValueError(f"the prepared training data lacks languages: {', '.join(missing)}")
     optimizer = torch.optim.Adam(model.parameters(), lr=cfg.lr)
+    scheduler = None
+    if cfg.lr_schedule == "cosine":
+        scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=cfg.steps)
     device = next(model.parameters()).device
     history = LangidHistory()
     window_loss, window_correct, window_count = 0.0, 0, 0
@@ -92,11 +115,14 @@ def train_langid(
         ids, labels = random_batch(train, cfg.chunk_len, cfg.batch_size, rng)
         ids, labels = ids.to(device), labels.to(device)
         optimizer.zero_grad(set_to_none=True)
-        logits = model.classify(ids)
-        loss = F.cross_entropy(logits, labels)
+        step_logits, _ = model(ids)
+        loss = classification_loss(step_logits, labels, cfg.loss_from)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
         optimizer.step()
+        if scheduler is not None:
+            scheduler.step()
+        logits = step_logits[:, -1].detach()
 
         window_loss += loss.item() * len(labels)
         window_correct += int((logits.argmax(1) == labels).sum())
@@ -155,3 +181,50 @@ def accuracy_by_length(truth: list[str], predicted: list[str], chunks: list[str]
     for t, p, c in zip(truth, predicted, chunks, strict=True):
         groups[len(c)].append(t == p)
     return [(n, float(np.mean(groups[n])), len(groups[n])) for n in sorted(groups)]
+
+
+def per_language_accuracy(truth: list[str], predicted: list[str]) -> dict[str, float]:
+    """Compute the fraction of each language's chunks named correctly, for every language in `truth`."""
+    correct: dict[str, int] = defaultdict(int)
+    total: dict[str, int] = defaultdict(int)
+    for t, p in zip(truth, predicted, strict=True):
+        total[t] += 1
+        correct[t] += t == p
+    return {language: correct[language] / total[language] for language in LANGUAGES if total[language]}
+
+
+def score(evaluation: EvaluationSet, predicted: list[str], kaggle_predicted: list[str] | None) -> dict[str, Any]:
+    """Compute the metrics of one classifier's predictions, in the form both evaluate stages write.
+
+    `test_chunks_sha256` identifies the scored text, so the report can check that two classifiers
+    saw the same chunks. Kaggle accuracy is present only when the Kaggle-style file has labels.
+    """
+    metrics: dict[str, Any] = {
+        "accuracy": accuracy(evaluation.truth, predicted),
+        "per_language_accuracy": per_language_accuracy(evaluation.truth, predicted),
+        "test_chunks": len(evaluation.chunks),
+        "test_chunks_sha256": chunks_digest(evaluation.chunks),
+        "kaggle_chunks": len(evaluation.kaggle_chunks),
+    }
+    if evaluation.kaggle_truth is not None:
+        if kaggle_predicted is None:
+            raise ValueError("the Kaggle-style file has labels, so score() needs its predictions")
+        metrics["kaggle_accuracy"] = accuracy(evaluation.kaggle_truth, kaggle_predicted)
+    return metrics
+
+
+def write_plot_tables(plots_dir: Path, evaluation: EvaluationSet, predicted: list[str]) -> None:
+    """Write confusion.csv (one actual,predicted row per test chunk) and accuracy_by_length.tsv."""
+    write_table(plots_dir / "confusion.csv", ["actual", "predicted"], zip(evaluation.truth, predicted))
+    write_table(
+        plots_dir / "accuracy_by_length.tsv",
+        ["length", "accuracy", "chunks"],
+        accuracy_by_length(evaluation.truth, predicted, evaluation.chunks),
+    )
+
+
+def tracked_metrics(metrics: dict[str, Any]) -> dict[str, float]:
+    """Flatten the numeric metrics of `score` into MLflow metric names, e.g. `accuracy_english`."""
+    flat = {k: float(v) for k, v in metrics.items() if isinstance(v, (int, float))}
+    flat.update({f"accuracy_{k}": v for k, v in metrics["per_language_accuracy"].items()})
+    return flat
