@@ -2,9 +2,12 @@
 
 import argparse
 import dataclasses
+import logging
 from pathlib import Path
 
-from ganrnn import stage
+import torch
+
+from ganrnn import distributed, stage
 from ganrnn.checkpoint import Checkpoints, run_key
 from ganrnn.config import GAN_DATASETS, GAN_LOSSES, as_flat_dict, load_params
 from ganrnn.data import faces
@@ -12,6 +15,8 @@ from ganrnn.gan.train import build_models, train_gan
 from ganrnn.io import replace_dir, save_torch, write_json, write_png, write_table
 from ganrnn.runtime import seed_everything, select_device
 from ganrnn.tracking import start_run
+
+log = logging.getLogger("train_gan")
 
 
 def summarize(history, train_images: int) -> dict:
@@ -49,17 +54,26 @@ def main() -> None:
     rng = seed_everything(params.seed)
     generator, discriminator = build_models(cfg, images.shape[1], images.shape[2], use_sn, args.loss)
     device = select_device(params.device)
+    dist = distributed.setup(params.distributed.backend, device)
+    if device.type == "cuda" and dist.enabled:
+        device = torch.device("cuda", dist.local_rank)
     generator.to(device)
     discriminator.to(device)
 
     run_params = {**as_flat_dict(cfg, "gan"), **as_flat_dict(data_cfg, f"data.{args.dataset}")}
     run_params.update(seed=params.seed, dataset=args.dataset, loss=args.loss, spectral_norm=use_sn, device=str(device))
     # Resume checkpoints live outside the DVC outputs, keyed by everything that shapes the run.
-    checkpoints = Checkpoints.for_stage(f"train_gan@{variant}", run_key(run_params, list(images.shape)))
+    checkpoints = Checkpoints.for_stage(f"train_gan@{variant}", run_key(run_params, list(images.shape), dist.world_size))
     resume = checkpoints.load_latest()
+    if not dist.is_main:  # other ranks train and write nothing
+        train_gan(generator, discriminator, images, cfg, args.loss, rng, resume, None, dist)
+        log.info("rank %d: generator sha256 %s", dist.rank, distributed.weights_digest(generator))
+        distributed.cleanup(dist)
+        return
     with start_run("gan", variant, f"train_gan@{variant}", run_params, resume_run_id=checkpoints.read_run_id()) as run:
         checkpoints.write_run_id(run.run_id)
-        history = train_gan(generator, discriminator, images, cfg, args.loss, rng, resume, checkpoints.save)
+        history = train_gan(generator, discriminator, images, cfg, args.loss, rng, resume, checkpoints.save, dist)
+        log.info("rank %d: generator sha256 %s", dist.rank, distributed.weights_digest(generator))
         metrics = summarize(history, int(images.shape[0]))
 
         with replace_dir(args.plots) as staging:
@@ -93,6 +107,7 @@ def main() -> None:
         run.log_metrics({f"final_{k}": v for k, v in metrics.items() if k not in ("min_diversity_iteration", "train_images")})
         run.log_artifact(args.plots, "plots")
         run.log_artifact(args.model, "model")
+    distributed.cleanup(dist)
     checkpoints.clear()
 
 

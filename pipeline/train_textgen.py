@@ -1,10 +1,13 @@
 """Stage train_textgen@<cell>: train a character model on Shakespeare and write a sample."""
 
 import argparse
+import logging
 import time
 from pathlib import Path
 
-from ganrnn import stage
+import torch
+
+from ganrnn import distributed, stage
 from ganrnn.checkpoint import Checkpoints, run_key
 from ganrnn.config import CELLS, as_flat_dict, load_params
 from ganrnn.data import shakespeare
@@ -13,6 +16,8 @@ from ganrnn.runtime import seed_everything, select_device
 from ganrnn.text.generation import bits_per_char, build_model, sample, train_textgen
 from ganrnn.text.model import count_parameters
 from ganrnn.tracking import start_run
+
+log = logging.getLogger("train_textgen")
 
 
 def main() -> None:
@@ -37,17 +42,26 @@ def main() -> None:
 
     rng = seed_everything(params.seed)
     device = select_device(params.device)
+    dist = distributed.setup(params.distributed.backend, device)
+    if device.type == "cuda" and dist.enabled:
+        device = torch.device("cuda", dist.local_rank)
     model, model_kwargs = build_model(cfg, args.cell, len(vocab))
     model.to(device)
 
     run_params = {**as_flat_dict(cfg, "textgen"), **as_flat_dict(params.data.shakespeare, "data.shakespeare")}
     run_params.update(seed=params.seed, cell=args.cell, device=str(device))
-    checkpoints = Checkpoints.for_stage(f"train_textgen@{args.cell}", run_key(run_params, len(vocab), train.numel()))
+    checkpoints = Checkpoints.for_stage(f"train_textgen@{args.cell}", run_key(run_params, len(vocab), train.numel(), dist.world_size))
     resume = checkpoints.load_latest()
+    if not dist.is_main:  # other ranks train and write nothing
+        train_textgen(model, train, test, cfg, rng, params.seed + 1, resume, None, dist)
+        log.info("rank %d: model sha256 %s", dist.rank, distributed.weights_digest(model))
+        distributed.cleanup(dist)
+        return
     with start_run("textgen", args.cell, f"train_textgen@{args.cell}", run_params, resume_run_id=checkpoints.read_run_id()) as run:
         checkpoints.write_run_id(run.run_id)
         started = time.perf_counter()
-        history = train_textgen(model, train, test, cfg, rng, params.seed + 1, resume, checkpoints.save)
+        history = train_textgen(model, train, test, cfg, rng, params.seed + 1, resume, checkpoints.save, dist)
+        log.info("rank %d: model sha256 %s", dist.rank, distributed.weights_digest(model))
         train_seconds = time.perf_counter() - started
         sample_args = (cfg.sample_prime, cfg.sample_length, cfg.sample_temperature, params.seed, cfg.sample_top_k)
         text = sample(model, vocab, *sample_args)
@@ -78,6 +92,7 @@ def main() -> None:
         run.log_metrics({f"final_{k}": v for k, v in metrics.items()} | {"train_seconds": train_seconds})
         run.log_artifact(args.plots, "plots")
         run.log_artifact(args.model, "model")
+    distributed.cleanup(dist)
     checkpoints.clear()
 
 

@@ -282,9 +282,19 @@ class Thresholds:
 
 
 @dataclass(frozen=True)
+class DistributedConfig:
+    """How train_gan and train_textgen start: one process, or one per device under torchrun."""
+
+    launcher: str = field(metadata=_choices("none", "torchrun"))
+    nproc_per_node: int = field(metadata=_range(1, 64))
+    backend: str = field(metadata=_choices("auto", "gloo", "nccl"))  # auto: nccl on CUDA, else gloo
+
+
+@dataclass(frozen=True)
 class Params:
     seed: int = field(metadata=_range(0, 2**32 - 1))
     device: str = field(metadata=_choices("auto", "cpu", "cuda"))
+    distributed: DistributedConfig
     data: DataConfig
     gan_losses: list[str] = field(metadata=_choices(*GAN_LOSSES))
     gan: GanConfig

@@ -13,6 +13,7 @@ from torchvision.utils import make_grid
 from tqdm import tqdm
 
 from ganrnn.config import GanConfig
+from ganrnn.distributed import Dist, gather, local_batch, mean, rank_generator, wrap
 from ganrnn.gan.losses import LOSSES, gradient_penalty
 from ganrnn.gan.metrics import diversity_ratio, largest_singular_value
 from ganrnn.gan.models import Discriminator, Generator, init_dcgan_weights
@@ -86,6 +87,7 @@ def train_gan(
     rng: torch.Generator,
     resume: dict | None = None,
     save: Callable[[int, dict], None] | None = None,
+    dist: Dist = Dist(),
 ) -> GanHistory:
     """Train on uint8 `images` (N x C x S x S) and return losses, diversity and sample grids.
 
@@ -93,8 +95,16 @@ def train_gan(
     data set never has to fit in memory as floats. Every `cfg.checkpoint_every` iterations
     `save(iteration, state)` receives the whole training state; passing such a state back as
     `resume` continues the run exactly where it stopped.
+
+    Under torchrun (`dist.enabled`), `cfg.batch_size` is the global batch: every rank takes its
+    own slice of one shared shuffled order, as DistributedSampler does, draws noise from its own
+    generator, and DistributedDataParallel averages the gradients. Only rank 0 keeps a history.
     """
     n = images.shape[0]
+    batch = local_batch(cfg.batch_size, dist, "gan.batch_size")
+    if loss == "wgan-gp" and dist.enabled:
+        raise ValueError("gan_losses entry wgan-gp cannot run under torchrun: DistributedDataParallel does not "
+                         "support the double backward of its gradient penalty; train it with distributed.launcher: none")  # fmt: skip
     if cfg.batch_size > n:
         raise ValueError(
             f"gan.batch_size={cfg.batch_size} is larger than the {n} training images; "
@@ -106,6 +116,9 @@ def train_gan(
     device = next(generator.parameters()).device
     opt_d = torch.optim.Adam(discriminator.parameters(), lr=cfg.lr, betas=(cfg.beta1, cfg.beta2))
     opt_g = torch.optim.Adam(generator.parameters(), lr=cfg.lr, betas=(cfg.beta1, cfg.beta2))
+    # The shuffled order comes from `rng`, identical on every rank; noise from each rank's own.
+    noise_rng = rank_generator(rng, dist)
+    g_train, d_train = wrap(generator, dist), wrap(discriminator, dist)
 
     # A fixed noise batch and a fixed real batch make grids and diversity comparable over time.
     fixed_noise = torch.randn(cfg.grid_samples, cfg.noise_dim, 1, 1, generator=rng).to(device)
@@ -123,6 +136,8 @@ def train_gan(
         opt_d.load_state_dict(resume["opt_d"])
         rng.set_state(resume["rng"])
         torch.set_rng_state(resume["torch_rng"])
+        if dist.enabled:
+            noise_rng.set_state(resume["noise_rngs"][dist.rank])
         order, cursor = resume["order"], resume["cursor"]
         history = GanHistory(**resume["history"])
         start = resume["iteration"] + 1
@@ -133,30 +148,33 @@ def train_gan(
         for _ in range(cfg.critic_steps):
             if cursor + cfg.batch_size > n:  # a new epoch: reshuffle and drop the incomplete batch
                 order, cursor = torch.randperm(n, generator=rng), 0
-            real = take(images, order[cursor : cursor + cfg.batch_size]).to(device)
+            mine = order[cursor + dist.rank * batch : cursor + (dist.rank + 1) * batch]
+            real = take(images, mine).to(device)
             cursor += cfg.batch_size
-            noise = torch.randn(cfg.batch_size, cfg.noise_dim, 1, 1, generator=rng).to(device)
-            fake = generator(noise)
+            noise = torch.randn(batch, cfg.noise_dim, 1, 1, generator=noise_rng).to(device)
+            fake = g_train(noise)
 
             # (1) Update D: minimize L_D(D(x), D(G(z))); the fake batch is detached so G is untouched.
             # WGAN-GP adds lambda E[(||grad D(x_hat)||_2 - 1)^2] to keep the critic 1-Lipschitz.
             opt_d.zero_grad(set_to_none=True)
-            d_loss = d_loss_fn(discriminator(real), discriminator(fake.detach()))
+            d_loss = d_loss_fn(d_train(real), d_train(fake.detach()))
             if loss == "wgan-gp":
-                d_loss = d_loss + cfg.gp_weight * gradient_penalty(discriminator, real, fake.detach(), rng)
+                d_loss = d_loss + cfg.gp_weight * gradient_penalty(discriminator, real, fake.detach(), noise_rng)
             d_loss.backward()
             opt_d.step()
 
         # (2) Update G: minimize L_G(D(G(z))) against the discriminator just updated.
         opt_g.zero_grad(set_to_none=True)
-        g_loss = g_loss_fn(discriminator(fake))
+        g_loss = g_loss_fn(d_train(fake))
         g_loss.backward()
         opt_g.step()
 
         if iteration % cfg.log_every == 0 or iteration == 1:
-            history.losses.append((iteration, d_loss.item(), g_loss.item()))
-            history.sigma.append((iteration, *discriminator_sigmas(discriminator)))
-        if iteration in sample_at:
+            d_mean, g_mean = mean(d_loss, dist).item(), mean(g_loss, dist).item()
+            if dist.is_main:
+                history.losses.append((iteration, d_mean, g_mean))
+                history.sigma.append((iteration, *discriminator_sigmas(discriminator)))
+        if iteration in sample_at and dist.is_main:
             # NOTE: samples use BatchNorm in training mode (batch statistics), as the DCGAN
             # reference does; eval mode with young running statistics gives flat images early on.
             with torch.no_grad():
@@ -168,8 +186,11 @@ def train_gan(
                 "iteration %d: D loss %.4f, G loss %.4f, diversity %.3f",
                 iteration, d_loss.item(), g_loss.item(), history.diversity[-1][1],
             )  # fmt: skip
+        if iteration % cfg.checkpoint_every == 0 and iteration < cfg.iterations:
+            noise_rngs = gather(noise_rng.get_state(), dist)  # every rank takes part, rank 0 saves
         if save is not None and iteration % cfg.checkpoint_every == 0 and iteration < cfg.iterations:
             save(iteration, {
+                "noise_rngs": noise_rngs,
                 "iteration": iteration,
                 "generator": generator.state_dict(), "discriminator": discriminator.state_dict(),
                 "opt_g": opt_g.state_dict(), "opt_d": opt_d.state_dict(),

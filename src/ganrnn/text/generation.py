@@ -12,6 +12,7 @@ import torch.nn.functional as F
 from tqdm import tqdm
 
 from ganrnn.config import TextgenConfig
+from ganrnn.distributed import Dist, gather, local_batch, rank_generator, wrap
 from ganrnn.text.encoding import Vocabulary
 from ganrnn.text.model import CharRNN, Hidden, hidden_size_for_budget
 
@@ -170,6 +171,7 @@ def train_textgen(
     eval_seed: int,
     resume: dict | None = None,
     save: Callable[[int, dict], None] | None = None,
+    dist: Dist = Dist(),
 ) -> TextgenHistory:
     """Minimise the next-character cross-entropy with Adam, gradient clipping and the LR schedule.
 
@@ -177,7 +179,17 @@ def train_textgen(
     reads contiguous streams and starts each window from the detached final state of the previous
     one. Every `cfg.checkpoint_every` steps `save(step, state)` receives the training state, and a
     state passed back as `resume` continues the run where it stopped.
+
+    Under torchrun (`dist.enabled`), `cfg.batch_size` is the global batch: each rank draws its
+    share of random chunks from its own generator, DistributedDataParallel averages the
+    gradients, and rank 0 alone evaluates and keeps the history.
     """
+    batch = local_batch(cfg.batch_size, dist, "textgen.batch_size")
+    if dist.enabled and cfg.batching == "stream":
+        raise ValueError("textgen.batching=stream is not supported under torchrun; use textgen.batching: random "
+                         "or distributed.launcher: none")  # fmt: skip
+    chunk_rng = rank_generator(rng, dist)
+    train_model = wrap(model, dist)
     optimizer = torch.optim.Adam(model.parameters(), lr=cfg.lr)
     scheduler = torch.optim.lr_scheduler.LambdaLR(
         optimizer, lambda step: lr_factor(step, cfg.steps, cfg.warmup_steps, cfg.lr_schedule)
@@ -192,6 +204,8 @@ def train_textgen(
         scheduler.load_state_dict(resume["scheduler"])
         rng.set_state(resume["rng"])
         torch.set_rng_state(resume["torch_rng"])  # dropout draws from the global generator
+        if dist.enabled:
+            chunk_rng.set_state(resume["chunk_rngs"][dist.rank])
         hidden = resume["hidden"]
         if streams is not None:
             streams.position = resume["stream_position"]
@@ -200,26 +214,29 @@ def train_textgen(
     model.train()
     for step in tqdm(range(start, cfg.steps + 1), desc=f"textgen {model.cell}", leave=False, disable=None):
         if streams is None:
-            windows = random_chunks(train, cfg.chunk_len, cfg.batch_size, rng)
+            windows = random_chunks(train, cfg.chunk_len, batch, chunk_rng)
         else:
             windows, new_pass = streams.next_windows()
             if new_pass:
                 hidden = None
         optimizer.zero_grad(set_to_none=True)
-        loss, hidden = windows_loss(model, windows, hidden)
+        loss, hidden = windows_loss(train_model, windows, hidden)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
         optimizer.step()
         scheduler.step()
         hidden = detach(hidden) if streams is not None else None
 
-        if step % cfg.eval_every == 0 or step == cfg.steps:
+        if (step % cfg.eval_every == 0 or step == cfg.steps) and dist.is_main:
             train_loss = evaluate_loss(model, train, cfg, eval_seed)
             test_loss = evaluate_loss(model, test, cfg, eval_seed + 1)
             history.curve.append((step, train_loss, test_loss))
             log.info("step %d: train loss %.4f, test loss %.4f nats/char", step, train_loss, test_loss)
+        if step % cfg.checkpoint_every == 0 and step < cfg.steps:
+            chunk_rngs = gather(chunk_rng.get_state(), dist)  # every rank takes part, rank 0 saves
         if save is not None and step % cfg.checkpoint_every == 0 and step < cfg.steps:
             save(step, {
+                "chunk_rngs": chunk_rngs,
                 "step": step, "model": model.state_dict(), "optimizer": optimizer.state_dict(),
                 "scheduler": scheduler.state_dict(), "rng": rng.get_state(), "torch_rng": torch.get_rng_state(),
                 "hidden": hidden, "stream_position": streams.position if streams is not None else 0,
