@@ -87,7 +87,7 @@ def main() -> None:
                 snapshot_model = Generator(params.gan.noise_dim, params.gan.g_width, images.shape[1], images.shape[2])
                 for weights in history.snapshots.values():
                     snapshot_model.load_state_dict(weights)
-                    result, _ = evaluate_snapshot(snapshot_model, ref, extractor, cfg, noise, params.gan.batch_size, params.seed, coverage)
+                    result, _ = evaluate_snapshot(snapshot_model, ref, extractor, cfg, noise, params.seed, coverage)
                 metric_seconds = time.perf_counter() - started
                 print(f"| {dataset} | {variant} | {len(history.snapshots)} | {train_seconds:.1f} | {metric_seconds:.1f} | "
                       f"{metric_seconds / train_seconds:.1%} |")  # fmt: skip

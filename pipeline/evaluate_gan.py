@@ -58,7 +58,7 @@ def main() -> None:
         rows, samples_at = [], {}
         for iteration, weights in sorted(checkpoint["snapshots"].items()):
             generator.load_state_dict(weights)
-            result, samples = evaluate_snapshot(generator, ref, extractor, cfg, noise, gan_cfg.batch_size, params.seed, coverage_noise)
+            result, samples = evaluate_snapshot(generator, ref, extractor, cfg, noise, params.seed, coverage_noise)
             rows.append({"iteration": iteration, **result})
             samples_at[iteration] = samples[: gan_cfg.grid_samples]
             log.info("iteration %d: %s", iteration, ", ".join(f"{k} {v:.4g}" for k, v in result.items()))

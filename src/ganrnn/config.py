@@ -179,6 +179,7 @@ class ExtractorConfig:
 class GanEvalConfig:
     samples: int = field(metadata=_range(16))  # generated images per checkpoint for FD, KID, duplicates
     coverage_samples: int = field(metadata=_range(100))  # stacked digits whose modes are counted
+    batch_size: int = field(metadata=_range(2))  # generator batch; BatchNorm uses its statistics
     kid_subsets: int = field(metadata=_range(1))
     kid_subset_size: int = field(metadata=_range(2))
     msssim_pairs: int = field(metadata=_range(1))

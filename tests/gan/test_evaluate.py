@@ -2,12 +2,12 @@ import numpy as np
 import pytest
 import torch
 
-from ganrnn.config import ExtractorConfig, GanEvalConfig
+from ganrnn.config import GanEvalConfig
 from ganrnn.gan.evaluate import duplicate_clusters, evaluate_snapshot, find_inception_weights, outlined_grid, reference_stats
 from ganrnn.gan.extractor import DigitClassifier, FaceAutoencoder
 from ganrnn.gan.models import Generator
 
-CFG = GanEvalConfig(samples=40, coverage_samples=200, kid_subsets=2, kid_subset_size=20, msssim_pairs=10, inception_weights="")
+CFG = GanEvalConfig(samples=40, coverage_samples=200, batch_size=10, kid_subsets=2, kid_subset_size=20, msssim_pairs=10, inception_weights="")
 
 
 class OneImage(torch.nn.Module):
@@ -29,7 +29,7 @@ def test_collapsed_generator_all_duplicates():
     extractor = FaceAutoencoder(3, 16, 8).eval()
     ref = reference_stats(_images(), extractor, CFG, torch.Generator().manual_seed(0))
     generator = OneImage(ref.real[0])
-    result, _ = evaluate_snapshot(generator, ref, extractor, CFG, torch.randn(40, 4, 1, 1), 10, seed=0)
+    result, _ = evaluate_snapshot(generator, ref, extractor, CFG, torch.randn(40, 4, 1, 1), seed=0)
     assert result["duplicate_rate_pixel"] == 1.0
     assert result["duplicate_rate_feature"] == 1.0
 
@@ -39,7 +39,7 @@ def test_one_image_covers_one_mode():
     extractor = DigitClassifier(16, 8).eval()
     ref = reference_stats(_images(), extractor, CFG, torch.Generator().manual_seed(0))
     generator = OneImage(ref.real[0])
-    result, _ = evaluate_snapshot(generator, ref, extractor, CFG, torch.randn(40, 4, 1, 1), 10, 0, torch.randn(200, 4, 1, 1))
+    result, _ = evaluate_snapshot(generator, ref, extractor, CFG, torch.randn(40, 4, 1, 1), 0, torch.randn(200, 4, 1, 1))
     assert result["modes_covered"] == 1
     assert result["mode_kl"] == pytest.approx(np.log(1000))
 
@@ -58,7 +58,7 @@ def test_real_images_as_samples_fd_zero():
             return ref.real[z[:, 0, 0, 0].long()]
 
     noise = torch.arange(40).float().view(40, 1, 1, 1)
-    result, _ = evaluate_snapshot(Replay(), ref, extractor, CFG, noise, 10, seed=0)
+    result, _ = evaluate_snapshot(Replay(), ref, extractor, CFG, noise, seed=0)
     assert result["fd"] < 1e-6
 
 
@@ -69,7 +69,7 @@ def test_same_seed_same_metrics():
     results = []
     for _ in range(2):
         ref = reference_stats(_images(), extractor, CFG, torch.Generator().manual_seed(0))
-        results.append(evaluate_snapshot(generator, ref, extractor, CFG, noise, 10, seed=0)[0])
+        results.append(evaluate_snapshot(generator, ref, extractor, CFG, noise, seed=0)[0])
     assert results[0] == results[1]
 
 

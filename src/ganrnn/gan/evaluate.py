@@ -38,6 +38,7 @@ class Reference:
     pixel_threshold: float  # 1st percentile of real-to-real nearest-neighbour distances
     feature_threshold: float
     real_msssim: float  # mean MS-SSIM of random real pairs
+    nearest_train: float  # median distance of a real image to its nearest other training image
 
 
 def find_inception_weights(configured: str) -> Path | None:
@@ -74,15 +75,16 @@ def reference_stats(images: np.ndarray, extractor: nn.Module, cfg: GanEvalConfig
         pixel_threshold=metrics.duplicate_threshold(real),
         feature_threshold=metrics.duplicate_threshold(real_features),
         real_msssim=metrics.msssim_of_pairs(real, pairs),
+        nearest_train=metrics.memorization_reference(train, real),
     )
 
 
 @torch.no_grad()
 def generate(generator: Generator, noise: torch.Tensor, batch_size: int) -> torch.Tensor:
-    """Samples for `noise`, in batches of the training batch size.
+    """Samples for `noise`, generated `batch_size` at a time.
 
-    BatchNorm stays in training mode, as for the sample grids during training, and each batch is
-    normalized on its own statistics, as during training.
+    BatchNorm stays in training mode, as for the sample grids during training, so each batch is
+    normalized with its own statistics.
     """
     generator.train()
     device = next(generator.parameters()).device
@@ -95,7 +97,6 @@ def evaluate_snapshot(
     extractor: nn.Module,
     cfg: GanEvalConfig,
     noise: torch.Tensor,
-    batch_size: int,
     seed: int,
     coverage_noise: torch.Tensor | None = None,
 ) -> tuple[dict[str, float], torch.Tensor]:
@@ -106,7 +107,7 @@ def evaluate_snapshot(
     """
     # One seed per call: every snapshot draws the same KID subsets and MS-SSIM pairs.
     rng = torch.Generator().manual_seed(seed)
-    samples = generate(generator, noise, batch_size)
+    samples = generate(generator, noise, cfg.batch_size)
     features = (batched(extractor.features, samples).double() - ref.feature_mean) / ref.feature_std
     kid, kid_std = metrics.kernel_inception_distance(features, ref.real_features, cfg.kid_subsets, cfg.kid_subset_size, rng)
     result = {
@@ -116,13 +117,13 @@ def evaluate_snapshot(
         "duplicate_rate_pixel": metrics.duplicate_rate(samples, ref.pixel_threshold),
         "duplicate_rate_feature": metrics.duplicate_rate(features, ref.feature_threshold),
         "msssim": metrics.msssim_of_pairs(samples, metrics.random_pairs(len(samples), cfg.msssim_pairs, rng)),
-        "memorization": metrics.memorization_ratio(samples, ref.train, ref.real),
+        "memorization": metrics.memorization_ratio(samples, ref.train, ref.nearest_train),
         "diversity": metrics.diversity_ratio(samples, ref.real),
     }
     if coverage_noise is not None:
         if not isinstance(extractor, DigitClassifier):
             raise TypeError("mode coverage needs the digit classifier as the extractor")
-        digits = batched(extractor.digits, generate(generator, coverage_noise, batch_size))
+        digits = batched(extractor.digits, generate(generator, coverage_noise, cfg.batch_size))
         covered, kl = metrics.mode_coverage(mode_index(digits), 1000)
         result.update(modes_covered=covered, mode_kl=kl)
     return result, samples
