@@ -2,8 +2,9 @@
 
 Usage: python benchmarks/gpu_check.py [--device cuda] [--gan-iterations 300] [--text-steps 300]
 
-Runs DCGAN iterations at 64x64, batch 128, generator widths 1024-512-256-128 and discriminator
-widths 128-256-512-1024, then character-model steps (LSTM, 2 x 300, batch 128, chunk 200), and
+Runs the product's DCGAN loop at 64x64, batch 128, generator widths 1024-512-256-128 and
+discriminator widths 128-256-512-1024, in fp32 and with bf16 autocast, channels_last and
+torch.compile (gan.precision, gan.channels_last, gan.compile), then character-model steps (LSTM, 2 x 300, batch 128, chunk 200), and
 prints iterations per second and peak memory. At the defaults it is meant to finish well inside
 8 minutes on a data-centre GPU; on a CPU, pass small counts.
 """
@@ -11,6 +12,7 @@ prints iterations per second and peak memory. At the defaults it is meant to fin
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import time
 from collections.abc import Callable
 
@@ -18,8 +20,7 @@ import torch
 import torch.nn.functional as F
 
 from ganrnn.config import GanConfig
-from ganrnn.gan.losses import LOSSES
-from ganrnn.gan.train import build_models
+from ganrnn.gan.train import build_models, train_gan
 from ganrnn.text.model import CharRNN
 
 
@@ -46,25 +47,23 @@ def _steps_per_second(step: Callable[[], None], count: int, device: torch.device
     return count / (time.perf_counter() - started)
 
 
-def gan_speed(device: torch.device, iterations: int, batch: int) -> float:
+def gan_speed(device: torch.device, iterations: int, batch: int, **options) -> float:
+    """Iterations per second of the product's GAN loop (train_gan) with `options` of GanConfig."""
     cfg = GanConfig(noise_dim=100, g_width=128, d_width=128, batch_size=batch, iterations=iterations,
-                    lr=2e-4, beta1=0.5, beta2=0.999, log_every=1, sample_every=1, grid_samples=64)  # fmt: skip
-    generator, discriminator = (m.to(device) for m in build_models(cfg, 3, 64, spectral_norm=False))
-    opt_d = torch.optim.Adam(discriminator.parameters(), lr=cfg.lr, betas=(cfg.beta1, cfg.beta2))
-    opt_g = torch.optim.Adam(generator.parameters(), lr=cfg.lr, betas=(cfg.beta1, cfg.beta2))
-    d_loss_fn, g_loss_fn = LOSSES["bce"]
-    real = torch.rand(batch, 3, 64, 64, device=device) * 2 - 1
-
-    def step() -> None:
-        fake = generator(torch.randn(batch, 100, 1, 1, device=device))
-        opt_d.zero_grad(set_to_none=True)
-        d_loss_fn(discriminator(real), discriminator(fake.detach())).backward()
-        opt_d.step()
-        opt_g.zero_grad(set_to_none=True)
-        g_loss_fn(discriminator(fake)).backward()
-        opt_g.step()
-
-    return _steps_per_second(step, iterations, device)
+                    lr=2e-4, beta1=0.5, beta2=0.999, log_every=iterations, sample_every=iterations, grid_samples=64,
+                    critic_steps=1, gp_weight=10.0, checkpoint_every=iterations, precision="fp32",
+                    channels_last=False, compile=False)  # fmt: skip
+    cfg = dataclasses.replace(cfg, **options)
+    images = torch.randint(0, 256, (4 * batch, 3, 64, 64), dtype=torch.uint8)
+    rates = []
+    for count in (min(10, iterations), iterations):  # the first, short run warms up kernels and compilation
+        generator, discriminator = (m.to(device) for m in build_models(dataclasses.replace(cfg, iterations=count), 3, 64, False))
+        _sync(device)
+        started = time.perf_counter()
+        train_gan(generator, discriminator, images, dataclasses.replace(cfg, iterations=count), "bce", torch.Generator().manual_seed(0))
+        _sync(device)
+        rates.append(count / (time.perf_counter() - started))
+    return rates[-1]
 
 
 def text_speed(device: torch.device, steps: int, batch: int, chunk: int) -> float:
@@ -88,15 +87,30 @@ def main() -> None:
     parser.add_argument("--gan-iterations", type=int, default=300)
     parser.add_argument("--text-steps", type=int, default=300)
     parser.add_argument("--batch", type=int, default=128)
+    parser.add_argument("--no-compile", dest="compile", action="store_false", help="skip the torch.compile variant")
     args = parser.parse_args()
 
     device = torch.device(args.device)
     name = torch.cuda.get_device_name(device) if device.type == "cuda" else "CPU"
     print(f"device: {name}, torch {torch.__version__}")
 
-    gan = gan_speed(device, args.gan_iterations, args.batch)
-    print(f"GAN 64x64, batch {args.batch}: {gan:.2f} iterations/s, "
-          f"{gan * args.batch:.0f} images/s, peak memory {_peak_memory_mib(device)}")  # fmt: skip
+    variants = {
+        "fp32": {},
+        "bf16 autocast": {"precision": "bf16"},
+        "channels_last": {"channels_last": True},
+        "bf16 + channels_last": {"precision": "bf16", "channels_last": True},
+        "torch.compile": {"compile": True},
+    }
+    if not args.compile:
+        del variants["torch.compile"]
+    base = None
+    for name, options in variants.items():
+        if device.type == "cuda":
+            torch.cuda.reset_peak_memory_stats(device)
+        gan = gan_speed(device, args.gan_iterations, args.batch, **options)
+        base = base or gan
+        print(f"GAN 64x64, batch {args.batch}, {name}: {gan:.2f} iterations/s ({gan / base:.2f}x fp32), "
+              f"{gan * args.batch:.0f} images/s, peak memory {_peak_memory_mib(device)}")  # fmt: skip
     if device.type == "cuda":
         torch.cuda.reset_peak_memory_stats(device)
     text = text_speed(device, args.text_steps, args.batch, 200)

@@ -161,6 +161,9 @@ class GanConfig:
     critic_steps: int = field(metadata=_range(1, 10))  # discriminator updates per generator update
     gp_weight: float = field(metadata=_range(0.0))  # lambda of the WGAN-GP gradient penalty
     checkpoint_every: int = field(metadata=_range(1))  # iterations between resume checkpoints
+    precision: str = field(metadata=_choices("fp32", "bf16"))  # bf16: autocast forward passes
+    channels_last: bool  # NHWC memory layout, faster convolutions on recent GPUs
+    compile: bool  # torch.compile both networks (slow start, faster steps on GPUs)
 
 
 @dataclass(frozen=True)

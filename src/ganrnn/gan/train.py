@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import dataclasses
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -118,7 +119,15 @@ def train_gan(
     opt_g = torch.optim.Adam(generator.parameters(), lr=cfg.lr, betas=(cfg.beta1, cfg.beta2))
     # The shuffled order comes from `rng`, identical on every rank; noise from each rank's own.
     noise_rng = rank_generator(rng, dist)
+    layout = torch.channels_last if cfg.channels_last else torch.contiguous_format
+    generator.to(memory_format=layout)
+    discriminator.to(memory_format=layout)
     g_train, d_train = wrap(generator, dist), wrap(discriminator, dist)
+    if cfg.compile:
+        g_train, d_train = torch.compile(g_train), torch.compile(d_train)
+    # bf16 autocast runs the forward passes in bfloat16 where it is safe; weights and the
+    # optimizer stay in float32, so no loss scaling is needed (unlike float16).
+    autocast = functools.partial(torch.autocast, device.type, dtype=torch.bfloat16, enabled=cfg.precision == "bf16")
 
     # A fixed noise batch and a fixed real batch make grids and diversity comparable over time.
     fixed_noise = torch.randn(cfg.grid_samples, cfg.noise_dim, 1, 1, generator=rng).to(device)
@@ -149,23 +158,26 @@ def train_gan(
             if cursor + cfg.batch_size > n:  # a new epoch: reshuffle and drop the incomplete batch
                 order, cursor = torch.randperm(n, generator=rng), 0
             mine = order[cursor + dist.rank * batch : cursor + (dist.rank + 1) * batch]
-            real = take(images, mine).to(device)
+            real = take(images, mine).to(device, memory_format=layout)
             cursor += cfg.batch_size
             noise = torch.randn(batch, cfg.noise_dim, 1, 1, generator=noise_rng).to(device)
-            fake = g_train(noise)
+            with autocast():
+                fake = g_train(noise)
 
             # (1) Update D: minimize L_D(D(x), D(G(z))); the fake batch is detached so G is untouched.
             # WGAN-GP adds lambda E[(||grad D(x_hat)||_2 - 1)^2] to keep the critic 1-Lipschitz.
             opt_d.zero_grad(set_to_none=True)
-            d_loss = d_loss_fn(d_train(real), d_train(fake.detach()))
-            if loss == "wgan-gp":
-                d_loss = d_loss + cfg.gp_weight * gradient_penalty(discriminator, real, fake.detach(), noise_rng)
+            with autocast():
+                d_loss = d_loss_fn(d_train(real).float(), d_train(fake.detach()).float())
+                if loss == "wgan-gp":
+                    d_loss = d_loss + cfg.gp_weight * gradient_penalty(discriminator, real, fake.detach(), noise_rng)
             d_loss.backward()
             opt_d.step()
 
         # (2) Update G: minimize L_G(D(G(z))) against the discriminator just updated.
         opt_g.zero_grad(set_to_none=True)
-        g_loss = g_loss_fn(d_train(fake))
+        with autocast():
+            g_loss = g_loss_fn(d_train(fake).float())
         g_loss.backward()
         opt_g.step()
 
