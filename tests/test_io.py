@@ -48,3 +48,29 @@ def test_replace_dir_success(tmp_path):
 def test_torch_roundtrip(tmp_path):
     save_torch(tmp_path / "t.pt", {"w": torch.arange(3)})
     assert torch.equal(load_torch(tmp_path / "t.pt")["w"], torch.arange(3))
+
+
+class _OpensFileWhenUnpickled:
+    """Unpickling this object calls open(path, "w"), so a created file proves pickled code ran."""
+
+    def __init__(self, path):
+        self.path = str(path)
+
+    def __reduce__(self):
+        return (open, (self.path, "w"))
+
+
+def test_pickled_code_not_run(tmp_path):
+    marker = tmp_path / "code_ran.txt"
+    torch.save({"state_dict": _OpensFileWhenUnpickled(marker)}, tmp_path / "evil.pt")
+    with pytest.raises(ValueError, match=r"evil.pt is not a readable PyTorch file"):
+        load_torch(tmp_path / "evil.pt")
+    assert not marker.exists()
+
+
+def test_truncated_file_rejected(tmp_path):
+    save_torch(tmp_path / "t.pt", {"w": torch.arange(1000)})
+    data = (tmp_path / "t.pt").read_bytes()
+    (tmp_path / "t.pt").write_bytes(data[: len(data) // 2])
+    with pytest.raises(ValueError, match=r"t.pt is not a readable PyTorch file"):
+        load_torch(tmp_path / "t.pt")

@@ -69,8 +69,11 @@ def load_torch(path: str | Path) -> Any:
 
     try:
         return torch.load(path, map_location="cpu", weights_only=True)
-    except (pickle.UnpicklingError, RuntimeError, EOFError, KeyError, IndexError, ValueError) as err:
-        # A file that is not a torch checkpoint fails inside the unpickler with one of these.
+    except (FileNotFoundError, IsADirectoryError, PermissionError):
+        raise
+    except (pickle.UnpicklingError, RuntimeError, EOFError, KeyError, IndexError, ValueError, OSError) as err:
+        # A file that is not a torch checkpoint fails inside the unpickler with one of these. A
+        # truncated one fails in torch's zip reader with OSError (EINVAL, seen with torch 2.14).
         raise ValueError(f"{path} is not a readable PyTorch file ({str(err).splitlines()[0]})") from None
 
 

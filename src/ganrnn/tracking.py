@@ -46,7 +46,7 @@ def tracking_uri(root: Path) -> str:
 
 
 def _sqlite_path(uri: str) -> Path | None:
-    """The database file of a `sqlite:///` tracking URI; None for other stores and in-memory SQLite."""
+    """Return the database file of a `sqlite:///` URI, or None for other stores and in-memory SQLite."""
     if not uri.startswith("sqlite:///"):
         return None
     path = uri.removeprefix("sqlite:///").split("?", 1)[0]

@@ -125,7 +125,7 @@ def _encode(image: Image.Image, fmt: str) -> bytes:
 
 
 def _png_header_only(width: int, height: int) -> bytes:
-    """A PNG that declares `width` x `height` pixels but holds no pixel data."""
+    """Build a PNG that declares `width` x `height` pixels but contains no pixel data."""
     import struct
     import zlib
 

@@ -139,8 +139,8 @@ def prepare_images(raw_dir: Path, out_file: Path, image_size: int, channels: int
     total = count_images(raw_dir)
     if total == 0:
         raise ValueError(f"{raw_dir} contains no images; check data.faces.path or the download")
-    # Both scratch files go on success and on failure, so a failed call leaves no partial array
-    # and `out_file` appears only complete, by a rename.
+    # Both scratch files are removed whether the call succeeds or fails. `out_file` appears only
+    # complete, by a rename, so a failed call leaves no partial array.
     scratch = out_file.with_suffix(".partial.npy")
     shrunk = out_file.with_suffix(".shrunk.npy")
     try:
@@ -162,14 +162,17 @@ def prepare_images(raw_dir: Path, out_file: Path, image_size: int, channels: int
 def _decode_all(
     raw_dir: Path, scratch: Path, total: int, image_size: int, channels: int, on_bad_image: str
 ) -> tuple[int, list[str]]:
-    """Decode the readable images into the first rows of `scratch`; return their count and the skipped names."""
+    """Decode the readable images into the first rows of `scratch`.
+
+    Return the number of images written and the names of those skipped.
+    """
     array = np.lib.format.open_memmap(scratch, mode="w+", dtype=np.uint8, shape=(total, channels, image_size, image_size))
     written, skipped = 0, []
     for name, data in tqdm(_sources(raw_dir), total=total, desc="faces", leave=False, disable=None):
         try:
             array[written] = decode_face(data, image_size, channels)
-        # PIL raises DecompressionBombError, which is no OSError, for images over
-        # Image.MAX_IMAGE_PIXELS * 2 pixels; such a file is no CelebA face either.
+        # PIL raises DecompressionBombError, which is not an OSError, for images of more than
+        # twice Image.MAX_IMAGE_PIXELS pixels. Such a file is not a CelebA face either.
         except (UnidentifiedImageError, Image.DecompressionBombError, OSError, ValueError) as err:
             if on_bad_image == "error":
                 raise ValueError(f"image {name} in {raw_dir} is unreadable ({err}); fix or remove it, or set data.faces.on_bad_image: skip") from None
