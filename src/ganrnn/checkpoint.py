@@ -1,8 +1,8 @@
 """Resumable training: verified checkpoints in a folder that outlives a failed or killed stage.
 
 DVC deletes a stage's declared outputs before it runs the stage again, so resume checkpoints
-cannot live among them. They go to `.ganrnn/checkpoints/<stage>/<key>/`, ignored by git and
-DVC, where `<key>` hashes everything that shapes the run (params, variant, data): a rerun with the
+cannot live among them. They go to `.ganrnn/checkpoints/<stage>/<key>/` in the DVC workspace
+(also for queued experiments, whose temporary copy DVC deletes), ignored by git and DVC, where `<key>` hashes everything that shapes the run (params, variant, data): a rerun with the
 same inputs resumes, and a run with changed inputs starts over in a new folder. A stage that
 finishes deletes its folder.
 
@@ -27,7 +27,7 @@ from ganrnn.io import write_bytes, write_text
 
 log = logging.getLogger(__name__)
 
-ROOT = Path(".ganrnn") / "checkpoints"
+FOLDER = Path(".ganrnn") / "checkpoints"
 
 
 def run_key(*parts: Any) -> str:
@@ -44,7 +44,11 @@ class Checkpoints:
         self.keep = keep
 
     @classmethod
-    def for_stage(cls, stage: str, key: str, root: Path = ROOT) -> Checkpoints:
+    def for_stage(cls, stage: str, key: str, root: Path | None = None) -> Checkpoints:
+        """The checkpoints of `stage` with inputs `key`, under the workspace's checkpoint folder by default."""
+        from ganrnn.tracking import workspace_root
+
+        root = workspace_root(Path.cwd()) / FOLDER if root is None else root
         return cls(root / stage.replace("@", "-") / key)
 
     def _steps(self) -> list[int]:
