@@ -6,6 +6,7 @@ import time
 from pathlib import Path
 
 from ganrnn import stage
+from ganrnn.checkpoint import Checkpoints, run_key
 from ganrnn.config import CELLS, as_flat_dict, load_params
 from ganrnn.data import languages
 from ganrnn.io import save_torch, write_json, write_table
@@ -36,9 +37,12 @@ def main() -> None:
     rnn_params = {k: v for k, v in as_flat_dict(cfg, "langid").items() if not k.startswith("langid.baseline.")}
     run_params = {**rnn_params, **as_flat_dict(params.data.languages, "data.languages")}
     run_params.update(seed=params.seed, cell=args.cell, device=str(device))
-    with start_run("langid", args.cell, f"train_langid@{args.cell}", run_params) as run:
+    checkpoints = Checkpoints.for_stage(f"train_langid@{args.cell}", run_key(run_params))
+    resume = checkpoints.load_latest()
+    with start_run("langid", args.cell, f"train_langid@{args.cell}", run_params, resume_run_id=checkpoints.read_run_id()) as run:
+        checkpoints.write_run_id(run.run_id)
         started = time.perf_counter()
-        history = train_langid(model, train, cfg, rng)
+        history = train_langid(model, train, cfg, rng, resume, checkpoints.save)
         train_seconds = time.perf_counter() - started
 
         _, loss, accuracy = history.curve[-1]
@@ -59,6 +63,7 @@ def main() -> None:
         # Summaries get a final_ prefix so they do not add a point to the curves of the same name.
         run.log_metrics({f"final_{k}": v for k, v in metrics.items()} | {"train_seconds": train_seconds})
         run.log_artifact(args.model, "model")
+    checkpoints.clear()
 
 
 if __name__ == "__main__":

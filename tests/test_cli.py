@@ -25,7 +25,7 @@ def langid_checkpoint(tmp_path):
     cfg = LangidConfig(
         cells=["lstm"], embed_dim=8, hidden_size=16, num_layers=1, dropout=0.2, extra_linear=True,
         chunk_len=6, loss_from=0, batch_size=4, lr=1e-3, lr_schedule="constant", steps=1, grad_clip=5.0,
-        eval_every=1, baseline=BaselineConfig(ngram_min=1, ngram_max=4, train_chunks=100, C=1.0),
+        eval_every=1, checkpoint_every=1, baseline=BaselineConfig(ngram_min=1, ngram_max=4, train_chunks=100, C=1.0),
     )  # fmt: skip
     config = {**cfg.__dict__, "cell": "lstm"}
     config.pop("cells")

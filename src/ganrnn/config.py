@@ -264,6 +264,7 @@ class LangidConfig:
     steps: int = field(metadata=_range(1))
     grad_clip: float = field(metadata=_range(0.0, low_open=True))
     eval_every: int = field(metadata=_range(1))
+    checkpoint_every: int = field(metadata=_range(1))  # steps between resume checkpoints
     baseline: BaselineConfig
 
     def __post_init__(self) -> None:

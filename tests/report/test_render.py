@@ -78,7 +78,7 @@ def _langid(root: Path, params):
 def test_langid_comparison_sentence(fake_langid_results, params):
     section, _ = _langid(fake_langid_results, params)
     sentence = section["results"][0]["comparison"]
-    # RNN 0.9 vs baseline 0.8 on 40 chunks; the baseline is perfect on four more languages.
+    # RNN 0.9 vs baseline 0.8 on 40 chunks, and the baseline is perfect on four more languages.
     assert "the lstm RNN names 0.900 correctly and the n-gram baseline 0.800" in sentence
     assert "the RNN is ahead of the baseline by 4 chunks" in sentence
     assert "ahead on 0, behind on 4 and level on 16 of 20" in sentence
@@ -144,5 +144,18 @@ def test_binned_accuracy_weights_chunks():
     table = pd.DataFrame({"length": [10, 11, 12, 13, 14, 15], "accuracy": [1.0, 0.5, 0.0, 1.0, 0.5, 0.25],
                           "chunks": [1, 2, 1, 4, 2, 4]})  # fmt: skip
     binned = _binned_accuracy(table)
-    assert list(binned[LENGTH_AXIS]) == [12.0, 17.0]
+    assert list(binned[LENGTH_AXIS]) == [12.0, 15.0]
     assert list(binned["accuracy"]) == pytest.approx([0.7, 0.25])
+
+
+def test_sweep_table_included(fake_results, params):
+    root = fake_results()
+    table = "Experiments sorted by accuracy.\n\n| experiment | accuracy |\n|---|---|\n| lm-1 | 0.8100 |\n"
+    (root / "metrics" / "langid" / "sweep.md").write_text(table, encoding="utf-8")
+    text = (_render(root, params, "reports") / "report.md").read_text(encoding="utf-8")
+    assert text.endswith("### Sweep of the language model\n\n" + table)
+
+
+def test_sweep_section_absent(fake_results, params):
+    text = (_render(fake_results(), params, "reports") / "report.md").read_text(encoding="utf-8")
+    assert "Sweep of the language model" not in text

@@ -28,6 +28,7 @@ from ganrnn.text.langid import (
 CFG = LangidConfig(
     cells=["gru"], embed_dim=8, hidden_size=16, num_layers=1, dropout=0.2, extra_linear=True,
     chunk_len=6, loss_from=0, batch_size=4, lr=1e-3, lr_schedule="constant", steps=2, grad_clip=5.0, eval_every=1,
+    checkpoint_every=1,
     baseline=BaselineConfig(ngram_min=1, ngram_max=4, train_chunks=100, C=1.0),
 )  # fmt: skip
 
@@ -97,7 +98,7 @@ def test_predict_batches_by_length():
 
 
 def test_per_language_accuracy():
-    # english: 3 of 4 right; french: 1 of 2; german: 0 of 1; other languages absent.
+    # english has 3 of 4 right, french 1 of 2 and german 0 of 1. The other languages are absent.
     truth = ["english"] * 4 + ["french"] * 2 + ["german"]
     predicted = ["english", "english", "english", "french", "french", "english", "french"]
     result = per_language_accuracy(truth, predicted)
@@ -178,3 +179,29 @@ def test_training_separates_constant_texts():
     chunks = [Vocabulary.printable().decode([10 + i] * 3) for i in range(len(LANGUAGES))]
     assert predict(model, chunks) == list(LANGUAGES)
     assert history.curve[-1][1] < history.curve[0][1]
+
+
+def test_resume_equals_uninterrupted():
+    import io
+
+    cfg = dataclasses.replace(CFG, steps=12, eval_every=5, checkpoint_every=4, lr_schedule="cosine")
+    texts = {lang: torch.randint(1, 30, (200,), generator=torch.Generator().manual_seed(i)) for i, lang in enumerate(LANGUAGES)}
+    saved = {}
+
+    def save(step, state):
+        # Serialize at once, as a checkpoint file does: the state refers to live tensors.
+        buffer = io.BytesIO()
+        torch.save(state, buffer)
+        saved[step] = buffer.getvalue()
+
+    def run(resume=None):
+        torch.manual_seed(0)
+        model = build_model(cfg, "gru")
+        history = train_langid(model, texts, cfg, torch.Generator().manual_seed(0), resume, save)
+        return model, history
+
+    full, full_history = run()
+    resumed, resumed_history = run(torch.load(io.BytesIO(saved[8]), weights_only=True))
+    assert resumed_history.curve == full_history.curve
+    for a, b in zip(full.state_dict().values(), resumed.state_dict().values(), strict=True):
+        assert torch.equal(a, b)

@@ -104,10 +104,10 @@ def textgen_section(params: Params, inputs: Inputs, out_dir: Path) -> dict[str, 
 
 
 BASELINE_LABEL = "n-gram baseline"
-# The report's length figure pools this many consecutive lengths per point: with 1000 test chunks
-# over 41 lengths, one length holds about 24 chunks, too few for a readable curve.
+# The report's length figure pools this many consecutive lengths per point. With the default 1000
+# test chunks over 41 lengths, one length has about 24 chunks, too few for a readable curve.
 LENGTH_BIN = 5
-LENGTH_AXIS = f"chunk length (center of {LENGTH_BIN}-length bins)"
+LENGTH_AXIS = f"chunk length (bins of {LENGTH_BIN} lengths)"
 
 
 def _accuracy_over(by_length: pd.DataFrame) -> float:
@@ -118,11 +118,16 @@ def _accuracy_over(by_length: pd.DataFrame) -> float:
 def _binned_accuracy(by_length: pd.DataFrame) -> pd.DataFrame:
     """Pool an accuracy_by_length table into bins of LENGTH_BIN lengths, weighting by chunk count."""
     first = int(by_length["length"].min())
-    start = first + (by_length["length"] - first) // LENGTH_BIN * LENGTH_BIN
-    correct = by_length["accuracy"] * by_length["chunks"]
-    sums = pd.DataFrame({"start": start, "correct": correct, "chunks": by_length["chunks"]}).groupby("start").sum()
+    table = pd.DataFrame({
+        "bin": (by_length["length"] - first) // LENGTH_BIN,
+        "length": by_length["length"],
+        "correct": by_length["accuracy"] * by_length["chunks"],
+        "chunks": by_length["chunks"],
+    })  # fmt: skip
+    bins = table.groupby("bin").agg(low=("length", "min"), high=("length", "max"), correct=("correct", "sum"), chunks=("chunks", "sum"))
+    # A point sits at the center of the lengths present in its bin, so a last bin of one length sits on it.
     return pd.DataFrame(
-        {LENGTH_AXIS: sums.index + (LENGTH_BIN - 1) / 2, "accuracy": (sums["correct"] / sums["chunks"]).to_numpy()}
+        {LENGTH_AXIS: ((bins["low"] + bins["high"]) / 2).to_numpy(), "accuracy": (bins["correct"] / bins["chunks"]).to_numpy()}
     )
 
 
@@ -164,7 +169,7 @@ def _langid_classifier(name: str, inputs: Inputs, out_dir: Path) -> dict[str, An
 
 
 def _compare_with_baseline(rnn: dict[str, Any], baseline: dict[str, Any]) -> str:
-    """One sentence per fact: overall accuracy, languages won and lost, the shortest chunks."""
+    """Compare an RNN with the baseline in words: overall, per language, on the shortest and longest chunks."""
     a, b = rnn["metrics"]["accuracy"], baseline["metrics"]["accuracy"]
     chunks = rnn["metrics"]["test_chunks"]
     difference = round((a - b) * chunks)
@@ -241,6 +246,9 @@ def render_report(params: Params, inputs: Inputs, out_dir: Path) -> None:
         "textgen": textgen_section(params, inputs, out_dir),
         "langid": langid_section(params, inputs, out_dir),
     }
+    # pipeline/sweep_table.py, which is not a stage, writes this table after a sweep, so it may be absent.
+    sweep = inputs.metrics / "langid" / "sweep.md"
+    context["sweep_table"] = sweep.read_text(encoding="utf-8") if sweep.exists() else ""
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("ganrnn.report", "templates"),
         undefined=jinja2.StrictUndefined,

@@ -96,9 +96,18 @@ def classification_loss(logits: torch.Tensor, labels: torch.Tensor, loss_from: i
 
 
 def train_langid(
-    model: CharRNN, train: dict[str, torch.Tensor], cfg: LangidConfig, rng: torch.Generator
+    model: CharRNN,
+    train: dict[str, torch.Tensor],
+    cfg: LangidConfig,
+    rng: torch.Generator,
+    resume: dict | None = None,
+    save=None,
 ) -> LangidHistory:
-    """Minimise `classification_loss` with Adam, gradient clipping and the `lr_schedule`."""
+    """Minimise `classification_loss` with Adam, gradient clipping and the `lr_schedule`.
+
+    Every `cfg.checkpoint_every` steps `save(step, state)` receives the training state, and a
+    state passed back as `resume` continues the run where it stopped.
+    """
     missing = [lang for lang in LANGUAGES if lang not in train]
     if missing:
         raise ValueError(f"the prepared training data lacks languages: {', '.join(missing)}")
@@ -109,9 +118,20 @@ def train_langid(
     device = next(model.parameters()).device
     history = LangidHistory()
     window_loss, window_correct, window_count = 0.0, 0, 0
+    start = 1
+    if resume is not None:
+        model.load_state_dict(resume["model"])
+        optimizer.load_state_dict(resume["optimizer"])
+        if scheduler is not None:
+            scheduler.load_state_dict(resume["scheduler"])
+        rng.set_state(resume["rng"])
+        torch.set_rng_state(resume["torch_rng"])  # dropout draws from the global generator
+        window_loss, window_correct, window_count = resume["window"]
+        history = LangidHistory(curve=resume["curve"])
+        start = resume["step"] + 1
 
     model.train()
-    for step in tqdm(range(1, cfg.steps + 1), desc=f"langid {model.cell}", leave=False, disable=None):
+    for step in tqdm(range(start, cfg.steps + 1), desc=f"langid {model.cell}", leave=False, disable=None):
         ids, labels = random_batch(train, cfg.chunk_len, cfg.batch_size, rng)
         ids, labels = ids.to(device), labels.to(device)
         optimizer.zero_grad(set_to_none=True)
@@ -132,6 +152,13 @@ def train_langid(
             history.curve.append((step, window_loss / window_count, window_correct / window_count))
             log.info("step %d: loss %.4f, train accuracy %.3f", step, *history.curve[-1][1:])
             window_loss, window_correct, window_count = 0.0, 0, 0
+        if save is not None and step % cfg.checkpoint_every == 0 and step < cfg.steps:
+            save(step, {
+                "step": step, "model": model.state_dict(), "optimizer": optimizer.state_dict(),
+                "scheduler": scheduler.state_dict() if scheduler is not None else {},
+                "rng": rng.get_state(), "torch_rng": torch.get_rng_state(),
+                "window": (window_loss, window_correct, window_count), "curve": history.curve,
+            })  # fmt: skip
     return history
 
 
