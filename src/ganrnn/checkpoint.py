@@ -1,11 +1,10 @@
 """Resumable training: verified checkpoints in a folder that outlives a failed or killed stage.
 
 DVC deletes a stage's declared outputs before it runs the stage again, so resume checkpoints
-cannot live among them. They go to `.ganrnn/checkpoints/<stage>/<key>/` in the DVC workspace,
-which git and DVC ignore. Queued experiments use the workspace folder too, because DVC deletes
-their temporary copy. `<key>` hashes everything that shapes the run (params, variant, data), so
-a rerun with the same inputs resumes and a run with changed inputs starts over in a new folder.
-A stage that finishes deletes its folder.
+cannot live among them. They go to `.ganrnn/checkpoints/<stage>/<key>/` in the DVC workspace
+(also for queued experiments, whose temporary copy DVC deletes), ignored by git and DVC, where `<key>` hashes everything that shapes the run (params, variant, data): a rerun with the
+same inputs resumes, and a run with changed inputs starts over in a new folder. A stage that
+finishes deletes its folder.
 
 Each checkpoint is `step-<step>.pt` with a `.sha256` file beside it. Both are written through a
 temporary file, fsync and rename, data first, so a checkpoint without a matching checksum is
@@ -32,7 +31,7 @@ FOLDER = Path(".ganrnn") / "checkpoints"
 
 
 def run_key(*parts: Any) -> str:
-    """Hash the JSON-serializable inputs that shape a run into 16 hex digits."""
+    """A short hash of JSON-serializable inputs that shape a run."""
     text = json.dumps(parts, sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
@@ -46,7 +45,7 @@ class Checkpoints:
 
     @classmethod
     def for_stage(cls, stage: str, key: str, root: Path | None = None) -> Checkpoints:
-        """Open the checkpoints of `stage` with inputs `key`, under the workspace's checkpoint folder by default."""
+        """The checkpoints of `stage` with inputs `key`, under the workspace's checkpoint folder by default."""
         from ganrnn.tracking import workspace_root
 
         root = workspace_root(Path.cwd()) / FOLDER if root is None else root
