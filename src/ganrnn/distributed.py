@@ -1,6 +1,6 @@
 """Data-parallel training under torchrun: process group setup, per-rank generators, rank-0 outputs.
 
-A stage started by `torchrun` finds RANK, WORLD_SIZE and LOCAL_RANK in its environment. A stage
+A stage started by `torchrun` finds RANK, WORLD_SIZE and LOCAL_RANK in its environment; a stage
 started by plain `python` runs as the single rank 0 and never touches torch.distributed, so its
 results equal those of a run without this module.
 """
@@ -73,7 +73,7 @@ def rank_generator(rng: torch.Generator, dist: Dist) -> torch.Generator:
 
 
 def wrap(model: nn.Module, dist: Dist) -> nn.Module:
-    """Wrap the model in DistributedDataParallel when several ranks train; else return it unchanged."""
+    """The model in DistributedDataParallel when several ranks train, else unchanged."""
     if not dist.enabled:
         return model
     device_ids = [dist.local_rank] if next(model.parameters()).is_cuda else None
@@ -81,7 +81,7 @@ def wrap(model: nn.Module, dist: Dist) -> nn.Module:
 
 
 def mean(value: torch.Tensor, dist: Dist) -> torch.Tensor:
-    """Average a scalar over ranks (for logging); on one process, return it as is."""
+    """The mean of a scalar over ranks (for logging); the value itself on one process."""
     if not dist.enabled:
         return value
     total = value.detach().clone()
@@ -90,7 +90,7 @@ def mean(value: torch.Tensor, dist: Dist) -> torch.Tensor:
 
 
 def gather(obj, dist: Dist) -> list:
-    """Collect every rank's `obj`, in rank order, on every rank."""
+    """Every rank's `obj`, in rank order, on every rank."""
     if not dist.enabled:
         return [obj]
     out = [None] * dist.world_size
@@ -99,7 +99,7 @@ def gather(obj, dist: Dist) -> list:
 
 
 def weights_digest(model: nn.Module) -> str:
-    """Hash the model's parameters with SHA-256, to show that ranks agree.
+    """A SHA-256 of the model's parameters, to show that ranks agree.
 
     Buffers are left out: rank 0 alone draws the sample grids, which moves its BatchNorm
     running statistics after the last synchronizing forward pass.

@@ -1,4 +1,4 @@
-"""Start a training stage script with the launcher that `distributed.launcher` in params.yaml names.
+"""Start a training stage script the way `distributed.launcher` in params.yaml says.
 
 Usage: python -m ganrnn.launch pipeline/train_gan.py [script arguments]. With `launcher: none` the
 script runs as one process; with `torchrun` it runs under `torch.distributed.run --standalone`
@@ -16,7 +16,7 @@ from ganrnn.config import load_params
 
 
 def command(script: str, script_args: list[str], params_path: Path) -> list[str]:
-    """Build the command line that runs `script` with `script_args` under the configured launcher."""
+    """The command line that runs `script` with `script_args` under the configured launcher."""
     config = load_params(params_path).distributed
     if config.launcher == "none":
         return [sys.executable, script, *script_args]
