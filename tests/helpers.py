@@ -48,3 +48,30 @@ def pipeline_env() -> dict:
     env.update(GIT_AUTHOR_NAME="ganrnn", GIT_AUTHOR_EMAIL="ci@ganrnn.invalid",
                GIT_COMMITTER_NAME="ganrnn", GIT_COMMITTER_EMAIL="ci@ganrnn.invalid")  # fmt: skip
     return env
+
+
+class SavedStates:
+    """A `save(step, state)` callback for training loops that keeps each state as checkpoint bytes.
+
+    It serializes at once, as a checkpoint file does, because the state refers to live tensors
+    that later steps change in place. `load(step)` reads one back as resuming code does.
+    """
+
+    def __init__(self) -> None:
+        self.states: dict[int, bytes] = {}
+
+    def __call__(self, step: int, state: dict) -> None:
+        import io
+
+        import torch
+
+        buffer = io.BytesIO()
+        torch.save(state, buffer)
+        self.states[step] = buffer.getvalue()
+
+    def load(self, step: int) -> dict:
+        import io
+
+        import torch
+
+        return torch.load(io.BytesIO(self.states[step]), weights_only=True)

@@ -4,6 +4,8 @@ from ganrnn.config import ExtractorConfig
 from ganrnn.gan.extractor import DigitClassifier, FaceAutoencoder, batched, build_extractor, load_extractor, train_autoencoder, train_classifier
 from ganrnn.io import save_torch
 
+from helpers import SavedStates
+
 CFG = ExtractorConfig(feature_dim=8, steps=150, batch_size=16, lr=3e-3, log_every=50, checkpoint_every=60)
 
 
@@ -63,15 +65,8 @@ def test_load_rejects_other_checkpoint(tmp_path):
 
 
 def test_resume_equals_uninterrupted():
-    import io
-
     images = torch.rand(32, 1, 16, 16, generator=torch.Generator().manual_seed(0)) * 2 - 1
-    saved = {}
-
-    def save(step, state):
-        buffer = io.BytesIO()
-        torch.save(state, buffer)
-        saved[step] = buffer.getvalue()
+    save = SavedStates()
 
     def run(resume=None):
         torch.manual_seed(0)
@@ -80,7 +75,7 @@ def test_resume_equals_uninterrupted():
         return model, curve
 
     full, full_curve = run()
-    resumed, resumed_curve = run(torch.load(io.BytesIO(saved[120]), weights_only=True))
+    resumed, resumed_curve = run(save.load(120))
     assert resumed_curve == full_curve
     for a, b in zip(full.state_dict().values(), resumed.state_dict().values(), strict=True):
         assert torch.equal(a, b)

@@ -1,5 +1,4 @@
 import dataclasses
-import io
 import math
 
 import pytest
@@ -7,6 +6,8 @@ import torch
 
 from ganrnn.config import GanConfig
 from ganrnn.gan.train import build_models, sample_iterations, train_gan
+
+from helpers import SavedStates
 
 CFG = GanConfig(
     noise_dim=8, g_width=4, d_width=4, batch_size=4, iterations=6, lr=2e-4,
@@ -87,13 +88,7 @@ def test_sigma_reading_leaves_training_unchanged():
 @pytest.mark.parametrize("loss,sn", [("bce", True), ("wgan-gp", False)])
 def test_resume_equals_uninterrupted(loss, sn):
     images = torch.randint(0, 256, (10, 3, 32, 32), dtype=torch.uint8, generator=torch.Generator().manual_seed(1))
-    saved = {}
-
-    def save(iteration, state):
-        # Serialize at once, as a checkpoint file does: the state refers to live tensors.
-        buffer = io.BytesIO()
-        torch.save(state, buffer)
-        saved[iteration] = buffer.getvalue()
+    save = SavedStates()
 
     def run(resume=None):
         torch.manual_seed(0)
@@ -102,7 +97,7 @@ def test_resume_equals_uninterrupted(loss, sn):
         return g, d, history
 
     g_full, d_full, h_full = run()
-    g_res, d_res, h_res = run(torch.load(io.BytesIO(saved[4]), weights_only=True))
+    g_res, d_res, h_res = run(save.load(4))
     assert h_res.losses == h_full.losses
     assert h_res.sigma == h_full.sigma
     for a, b in zip([*g_full.state_dict().values(), *d_full.state_dict().values()],

@@ -19,6 +19,8 @@ from ganrnn.text.generation import (
 )
 from ganrnn.text.model import CharRNN, count_parameters
 
+from helpers import SavedStates
+
 VOCAB = Vocabulary("abc:\n")
 CONFIG = TextgenConfig(
     embed_dim=4, hidden_size=16, param_budget=0, num_layers=1, dropout=0.0, tie_weights=False,
@@ -281,17 +283,10 @@ def test_bits_per_char():
 @pytest.mark.parametrize("batching,cell,dropout", [("random", "gru", 0.0), ("stream", "lstm", 0.3)])
 def test_resume_equals_uninterrupted(batching, cell, dropout):
     import dataclasses
-    import io
 
     cfg = dataclasses.replace(CONFIG, batching=batching, num_layers=2, dropout=dropout, lr_schedule="cosine", warmup_steps=5)
     data = VOCAB.encode("abc:\nabca:b\nccab:a\n" * 40)
-    saved = {}
-
-    def save(step, state):
-        # Serialize at once, as a checkpoint file does: the state refers to live tensors.
-        buffer = io.BytesIO()
-        torch.save(state, buffer)
-        saved[step] = buffer.getvalue()
+    save = SavedStates()
 
     def run(resume=None):
         torch.manual_seed(0)
@@ -300,7 +295,7 @@ def test_resume_equals_uninterrupted(batching, cell, dropout):
         return model, history
 
     full, full_history = run()
-    resumed, resumed_history = run(torch.load(io.BytesIO(saved[40]), weights_only=True))
+    resumed, resumed_history = run(save.load(40))
     assert resumed_history.curve == full_history.curve
     for a, b in zip(full.state_dict().values(), resumed.state_dict().values(), strict=True):
         assert torch.equal(a, b)

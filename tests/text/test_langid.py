@@ -25,6 +25,8 @@ from ganrnn.text.langid import (
     train_langid,
 )
 
+from helpers import SavedStates
+
 CFG = LangidConfig(
     cells=["gru"], embed_dim=8, hidden_size=16, num_layers=1, dropout=0.2, extra_linear=True,
     chunk_len=6, loss_from=0, batch_size=4, lr=1e-3, lr_schedule="constant", steps=2, grad_clip=5.0, eval_every=1,
@@ -182,17 +184,9 @@ def test_training_separates_constant_texts():
 
 
 def test_resume_equals_uninterrupted():
-    import io
-
     cfg = dataclasses.replace(CFG, steps=12, eval_every=5, checkpoint_every=4, lr_schedule="cosine")
     texts = {lang: torch.randint(1, 30, (200,), generator=torch.Generator().manual_seed(i)) for i, lang in enumerate(LANGUAGES)}
-    saved = {}
-
-    def save(step, state):
-        # Serialize at once, as a checkpoint file does: the state refers to live tensors.
-        buffer = io.BytesIO()
-        torch.save(state, buffer)
-        saved[step] = buffer.getvalue()
+    save = SavedStates()
 
     def run(resume=None):
         torch.manual_seed(0)
@@ -201,7 +195,7 @@ def test_resume_equals_uninterrupted():
         return model, history
 
     full, full_history = run()
-    resumed, resumed_history = run(torch.load(io.BytesIO(saved[8]), weights_only=True))
+    resumed, resumed_history = run(save.load(8))
     assert resumed_history.curve == full_history.curve
     for a, b in zip(full.state_dict().values(), resumed.state_dict().values(), strict=True):
         assert torch.equal(a, b)
