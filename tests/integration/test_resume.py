@@ -89,6 +89,6 @@ def test_corrupt_checkpoint_falls_back(tmp_path, raw_params):
     newest.write_bytes(newest.read_bytes()[: len(newest.read_bytes()) // 2])  # a truncated file
 
     resumed = subprocess.run(_command(), cwd=broken, env=env, check=True, capture_output=True, text=True)
-    assert f"checkpoint {newest.relative_to(broken)} is corrupt" in resumed.stderr
+    assert f"{newest.name} is corrupt" in resumed.stderr
     assert "resuming from" in resumed.stderr
     assert _outputs(broken) == _outputs(clean)
