@@ -1,8 +1,8 @@
 """Time GAN metric computation against the training it evaluates, at the params.yaml scale.
 
-For each data set (faces, stacked digits) and each requested variant, the script prepares the
-packaged data in a temporary folder, trains the feature extractor, trains the GAN and then runs
-the evaluate_gan measurements on every snapshot, timing training and evaluation separately.
+For each data set (faces, stacked digits) the script prepares the packaged data in a temporary
+folder and trains the feature extractor. For each requested variant it then trains the GAN and
+runs the evaluate_gan measurements on every snapshot, timing training and evaluation apart.
 Usage: python benchmarks/gan_eval_cost.py [--variants bce-true ls-false] [--datasets faces digits]
 """
 

@@ -288,7 +288,7 @@ class Thresholds:
 
 @dataclass(frozen=True)
 class DistributedConfig:
-    """How train_gan and train_textgen start: one process, or one per device under torchrun."""
+    """Launcher settings of train_gan and train_textgen: one process, or one per device under torchrun."""
 
     launcher: str = field(metadata=_choices("none", "torchrun"))
     nproc_per_node: int = field(metadata=_range(1, 64))

@@ -1,7 +1,7 @@
 """The GAN part of the report: which variant is better, is there mode collapse, does SN help.
 
-Every sentence is built from the metrics of train_gan, evaluate_gan and train_extractor; grids are
-picked by those numbers (the final checkpoint, the checkpoint with the most duplicates).
+Every sentence is built from the metrics of train_gan, evaluate_gan and train_extractor. Grids are
+picked by those numbers: the final checkpoint, and the checkpoint with the most duplicates.
 """
 
 from __future__ import annotations
