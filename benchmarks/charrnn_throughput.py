@@ -1,6 +1,6 @@
 """Measure character-model training throughput: the fused CharRNN against a per-character loop.
 
-Usage: python benchmarks/charrnn_throughput.py [--cells rnn lstm gru] [--iterations 20] [--threads 2]
+Usage: python benchmarks/charrnn_throughput.py [--cells rnn lstm gru] [--batch-size 1 8 32] [--iterations 20] [--threads 2]
 
 A training iteration, on the CPU, is forward, backward, gradient clipping and one Adam step on
 a batch of chunks. The rate counts input characters (batch x chunk length) per second. Two
@@ -16,9 +16,15 @@ Both variants start from the same weights and train on the same seeded random ba
 same cell, embedding size, hidden size, layers, batch, chunk length and vocabulary. The model
 comes from the product's `build_model`, so the `textgen` section of params.yaml sets the
 defaults: sizes, the parameter budget that fits each cell's hidden size, tied weights, dropout,
-learning rate and clipping norm. The
-iterations of the two variants alternate in rounds, and the table reports the median rate of
-the rounds, so that a load change on a shared machine affects both variants alike.
+learning rate and clipping norm. The iterations of the two variants alternate in rounds, and
+the table reports the median rate of the rounds, so that a load change on a shared machine
+affects both variants alike.
+
+The table also gives the arithmetic rate of the fused variant and an upper bound on the ratio.
+Training costs about 6 FLOPs per matrix weight and character (a multiply-add forward, two
+backward), and no implementation of that arithmetic runs faster than this machine's float32
+matrix-product peak, which the script measures first. "ratio at peak" is the ratio that a fused
+variant running at that peak would reach against the measured loop.
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ from __future__ import annotations
 import argparse
 import copy
 import dataclasses
+import math
 import os
 import platform
 import statistics
@@ -99,6 +106,27 @@ def make_step(
     return step
 
 
+def matrix_weights(model: CharRNN) -> int:
+    """Weights that enter a matrix product for every character: recurrent, projection and output.
+
+    The embedding is a table lookup, so its matrix counts only when the output layer shares it.
+    """
+    tied = model.head[-1].weight is model.embedding.weight
+    return sum(p.numel() for name, p in model.named_parameters() if p.dim() == 2 and (tied or name != "embedding.weight"))
+
+
+def matmul_peak(size: int = 1024, repeats: int = 5) -> float:
+    """The best float32 matrix-product rate of this machine at the current thread count, in FLOP/s."""
+    a, b = torch.randn(size, size), torch.randn(size, size)
+    torch.mm(a, b)  # first call: allocation and kernel selection
+    best = math.inf
+    for _ in range(repeats):
+        started = time.perf_counter()
+        torch.mm(a, b)
+        best = min(best, time.perf_counter() - started)
+    return 2.0 * size**3 / best
+
+
 def time_iterations(step: Callable[[torch.Tensor], None], batches: list[torch.Tensor]) -> float:
     """Run `step` on each batch and return the elapsed seconds."""
     started = time.perf_counter()
@@ -112,14 +140,20 @@ class CellThroughput:
     """Model size and median training rates of one cell, in input characters per second."""
 
     cell: str
+    batch_size: int
     hidden_size: int
     parameters: int
+    flops_per_char: float  # training arithmetic per input character, 6 x the matrix weights
     fused_chars_per_s: float
     loop_chars_per_s: float
 
     @property
     def ratio(self) -> float:
         return self.fused_chars_per_s / self.loop_chars_per_s
+
+    def ratio_at_peak(self, peak_flops: float) -> float:
+        """The ratio if the fused variant ran at `peak_flops`: no implementation of this arithmetic beats it."""
+        return peak_flops / self.flops_per_char / self.loop_chars_per_s
 
 
 def measure_cell(cell: str, cfg: TextgenConfig, args: argparse.Namespace) -> CellThroughput:
@@ -151,8 +185,11 @@ def measure_cell(cell: str, cfg: TextgenConfig, args: argparse.Namespace) -> Cel
 
     return CellThroughput(
         cell=cell,
+        batch_size=cfg.batch_size,
         hidden_size=model_kwargs["hidden_size"],
         parameters=count_parameters(fused),
+        # A weight costs one multiply-add (2 FLOPs) per character forward and two backward.
+        flops_per_char=6.0 * matrix_weights(fused),
         fused_chars_per_s=statistics.median(rates["fused"]),
         loop_chars_per_s=statistics.median(rates["loop"]),
     )
@@ -171,11 +208,12 @@ def parse_args(argv: list[str] | None) -> tuple[TextgenConfig, argparse.Namespac
         "--param-budget": "parameters per model that each cell's hidden size is fitted to, 0 = off",
         "--num-layers": "recurrent layers",
         "--chunk-len": "characters per chunk",
-        "--batch-size": "chunks per batch",
     }
     for flag, description in sizes.items():
         key = flag[2:].replace("-", "_")
         parser.add_argument(flag, type=int, help=f"{description} (default: textgen.{key} in the params file)")
+    parser.add_argument("--batch-size", type=int, nargs="+",
+                        help="chunks per batch; several values measure each in turn (default: textgen.batch_size)")  # fmt: skip
     parser.add_argument("--lr", type=float, help="Adam learning rate (default: textgen.lr)")
     parser.add_argument("--grad-clip", type=float, help="gradient norm limit (default: textgen.grad_clip)")
     parser.add_argument("--vocab-size", type=int, default=TINY_SHAKESPEARE_VOCAB,
@@ -189,10 +227,8 @@ def parse_args(argv: list[str] | None) -> tuple[TextgenConfig, argparse.Namespac
     parser.add_argument("--seed", type=int, help="seed of the weights and batches (default: seed in the params file)")
     args = parser.parse_args(argv)
 
-    positive = ("embed_dim", "hidden_size", "num_layers", "chunk_len", "batch_size", "vocab_size",
-                "iterations", "repeats", "threads")  # fmt: skip
-    for key in positive:
-        value = getattr(args, key)
+    positive = ("embed_dim", "hidden_size", "num_layers", "chunk_len", "vocab_size", "iterations", "repeats", "threads")
+    for key, value in [(key, getattr(args, key)) for key in positive] + [("batch_size", b) for b in args.batch_size or []]:
         if value is not None and value < 1:
             parser.error(f"--{key.replace('_', '-')}={value} is invalid; it must be at least 1")
     for key in ("param_budget", "warmup"):
@@ -205,24 +241,26 @@ def parse_args(argv: list[str] | None) -> tuple[TextgenConfig, argparse.Namespac
         args.seed = params.seed
     if args.hidden_size is not None and args.param_budget is None:
         args.param_budget = 0
-    keys = ("embed_dim", "hidden_size", "param_budget", "num_layers", "chunk_len", "batch_size", "lr", "grad_clip")
+    keys = ("embed_dim", "hidden_size", "param_budget", "num_layers", "chunk_len", "lr", "grad_clip")
     overrides = {key: getattr(args, key) for key in keys if getattr(args, key) is not None}
     try:
         cfg = dataclasses.replace(params.textgen, **overrides)
     except ConfigError as err:
         parser.error(str(err))
-    return cfg, args
+    args.batch_size = args.batch_size or [cfg.batch_size]
+    return dataclasses.replace(cfg, batch_size=args.batch_size[0]), args
 
 
-def format_table(rows: list[CellThroughput]) -> str:
+def format_table(rows: list[CellThroughput], peak_flops: float) -> str:
     lines = [
-        "| cell | hidden | parameters | fused chars/s | loop chars/s | ratio |",
-        "|---|---|---|---|---|---|",
+        "| cell | batch | hidden | parameters | fused chars/s | loop chars/s | ratio | fused GFLOP/s | ratio at peak |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for row in rows:
         lines.append(
-            f"| {row.cell} | {row.hidden_size} | {row.parameters:,} | {row.fused_chars_per_s:,.0f} "
-            f"| {row.loop_chars_per_s:,.0f} | {row.ratio:.1f}x |"
+            f"| {row.cell} | {row.batch_size} | {row.hidden_size} | {row.parameters:,} | {row.fused_chars_per_s:,.0f} "
+            f"| {row.loop_chars_per_s:,.0f} | {row.ratio:.1f}x | {row.fused_chars_per_s * row.flops_per_char / 1e9:.1f} "
+            f"| {row.ratio_at_peak(peak_flops):.1f}x |"
         )
     return "\n".join(lines)
 
@@ -239,15 +277,21 @@ def main(argv: list[str] | None = None) -> list[CellThroughput]:
 
     print(f"machine: {platform.machine()}, {os.cpu_count()} CPUs, torch {torch.__version__}, {torch.get_num_threads()} threads")
     budget = f"fitted to {cfg.param_budget:,} parameters" if cfg.param_budget else f"{cfg.hidden_size} for every cell"
-    print(f"sizes: embed {cfg.embed_dim}, hidden {budget}, layers {cfg.num_layers}, batch {cfg.batch_size}, "
+    batches = ", ".join(str(b) for b in args.batch_size)
+    print(f"sizes: embed {cfg.embed_dim}, hidden {budget}, layers {cfg.num_layers}, batch {batches}, "
           f"chunk {cfg.chunk_len}, vocab {args.vocab_size}, tied weights {cfg.tie_weights}, dropout {cfg.dropout}")  # fmt: skip
     print(f"timing: {args.warmup} warm-up + {args.repeats} x {args.iterations} iterations per variant")
     print(f"load average (1, 5, 15 min) before: {_load_average()}")
 
-    rows = [measure_cell(cell, cfg, args) for cell in args.cells]
+    peak = matmul_peak()
+    print(f"float32 matrix-product peak (1024 x 1024 x 1024, best of 5): {peak / 1e9:.1f} GFLOP/s")
+
+    rows = [measure_cell(cell, dataclasses.replace(cfg, batch_size=b), args) for b in args.batch_size for cell in args.cells]
 
     print(f"load average (1, 5, 15 min) after: {_load_average()}")
-    print(format_table(rows))
+    print(format_table(rows, peak))
+    print("ratio at peak: the ratio if the fused variant ran at the matrix-product peak on the arithmetic of a step, "
+          "6 FLOPs per matrix weight and character")  # fmt: skip
     return rows
 
 

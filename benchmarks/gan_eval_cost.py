@@ -18,7 +18,7 @@ import torch
 
 from ganrnn.config import load_params
 from ganrnn.data import digits, faces
-from ganrnn.gan.evaluate import evaluate_snapshot, reference_stats
+from ganrnn.gan.evaluate import evaluate_run, reference_stats
 from ganrnn.gan.extractor import build_extractor, train_autoencoder, train_classifier
 from ganrnn.gan.models import Generator
 from ganrnn.gan.train import build_models, to_model_range, train_gan
@@ -61,38 +61,38 @@ def main() -> None:
     args = parser.parse_args()
     params = load_params(args.params)
 
-    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, gan.iterations={params.gan.iterations}, "
-          f"gan_eval.samples={params.gan_eval.samples}, gan_eval.coverage_samples={params.gan_eval.coverage_samples}")  # fmt: skip
-    print("| data set | variant | snapshots | train s | metrics s | metrics / train |")
-    print("|---|---|---|---|---|---|")
+    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, gan_eval.samples={params.gan_eval.samples}, "
+          f"gan_eval.coverage_samples={params.gan_eval.coverage_samples} (final snapshot)")  # fmt: skip
+    print("| data set | variant | iterations | snapshots | train s | metrics s | metrics / train |")
+    print("|---|---|---|---|---|---|---|")
     with tempfile.TemporaryDirectory() as tmp:
         for dataset in args.datasets:
             out = prepare(dataset, params, Path(tmp))
             extractor = extractor_for(dataset, out, params)
             images = faces.load_prepared(out)
+            cfg = params.gan.for_dataset(dataset)
             for variant in args.variants:
                 loss, sn = variant.rsplit("-", 1)
                 rng = seed_everything(params.seed)
-                generator, discriminator = build_models(params.gan, images.shape[1], images.shape[2], sn == "true", loss)
+                generator, discriminator = build_models(cfg, images.shape[1], images.shape[2], sn == "true", loss)
                 started = time.perf_counter()
-                history = train_gan(generator, discriminator, images, params.gan, loss, rng)
+                history = train_gan(generator, discriminator, images, cfg, loss, rng)
                 train_seconds = time.perf_counter() - started
 
-                cfg = params.gan_eval
+                # The same calls as the evaluate_gan stage, from the real statistics on.
+                eval_cfg = params.gan_eval
                 started = time.perf_counter()
                 rng = seed_everything(params.seed)
-                ref = reference_stats(images, extractor, cfg, rng)
-                noise = torch.randn(cfg.samples, params.gan.noise_dim, 1, 1, generator=rng)
-                coverage = torch.randn(cfg.coverage_samples, params.gan.noise_dim, 1, 1, generator=rng) if dataset == "digits" else None
-                snapshot_model = Generator(params.gan.noise_dim, params.gan.g_width, images.shape[1], images.shape[2])
-                for weights in history.snapshots.values():
-                    snapshot_model.load_state_dict(weights)
-                    result, _ = evaluate_snapshot(snapshot_model, ref, extractor, cfg, noise, params.seed, coverage)
+                ref = reference_stats(images, extractor, eval_cfg, rng)
+                noise = torch.randn(eval_cfg.samples, cfg.noise_dim, 1, 1, generator=rng)
+                coverage = torch.randn(eval_cfg.coverage_samples, cfg.noise_dim, 1, 1, generator=rng) if dataset == "digits" else None
+                snapshot_model = Generator(cfg.noise_dim, cfg.g_width, images.shape[1], images.shape[2])
+                rows, _, final_coverage = evaluate_run(snapshot_model, history.snapshots, ref, extractor, eval_cfg, noise, params.seed, coverage)
                 metric_seconds = time.perf_counter() - started
-                print(f"| {dataset} | {variant} | {len(history.snapshots)} | {train_seconds:.1f} | {metric_seconds:.1f} | "
+                print(f"| {dataset} | {variant} | {cfg.iterations} | {len(rows)} | {train_seconds:.1f} | {metric_seconds:.1f} | "
                       f"{metric_seconds / train_seconds:.1%} |")  # fmt: skip
-                print("  final: " + ", ".join(f"{k} {v:.4g}" for k, v in result.items()))
-
+                final = {k: v for k, v in rows[-1].items() if k != "iteration"} | final_coverage
+                print("  final: " + ", ".join(f"{k} {v:.4g}" for k, v in final.items()))
 
 if __name__ == "__main__":
     main()

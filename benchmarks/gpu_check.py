@@ -19,7 +19,7 @@ from collections.abc import Callable
 import torch
 import torch.nn.functional as F
 
-from ganrnn.config import GanConfig
+from ganrnn.config import GanConfig, GanSchedule
 from ganrnn.gan.train import build_models, train_gan
 from ganrnn.text.model import CharRNN
 
@@ -52,7 +52,7 @@ def gan_speed(device: torch.device, iterations: int, batch: int, **options) -> f
     cfg = GanConfig(noise_dim=100, g_width=128, d_width=128, batch_size=batch, iterations=iterations,
                     lr=2e-4, beta1=0.5, beta2=0.999, log_every=iterations, sample_every=iterations, grid_samples=64,
                     critic_steps=1, gp_weight=10.0, checkpoint_every=iterations, precision="fp32",
-                    channels_last=False, compile=False)  # fmt: skip
+                    channels_last=False, compile=False, digits=GanSchedule(iterations, iterations))  # fmt: skip
     cfg = dataclasses.replace(cfg, **options)
     images = torch.randint(0, 256, (4 * batch, 3, 64, 64), dtype=torch.uint8)
     rates = []

@@ -10,7 +10,7 @@ import torch
 from ganrnn import stage
 from ganrnn.config import GAN_DATASETS, GAN_LOSSES, as_flat_dict, load_params
 from ganrnn.data import faces
-from ganrnn.gan.evaluate import evaluate_snapshot, find_inception_weights, inception_scores, outlined_grid, reference_stats
+from ganrnn.gan.evaluate import evaluate_run, find_inception_weights, inception_scores, outlined_grid, reference_stats
 from ganrnn.gan.extractor import EXTRACTOR_NAMES, load_extractor
 from ganrnn.gan.metrics import duplicate_pairs
 from ganrnn.gan.models import Generator
@@ -55,13 +55,7 @@ def main() -> None:
     run_params = {**as_flat_dict(cfg, "gan_eval"), "seed": params.seed, "extractor": EXTRACTOR_NAMES[args.dataset]}
     with start_run("gan", f"{variant}-eval", f"evaluate_gan@{variant}", run_params) as run:
         started = time.perf_counter()
-        rows, samples_at = [], {}
-        for iteration, weights in sorted(checkpoint["snapshots"].items()):
-            generator.load_state_dict(weights)
-            result, samples = evaluate_snapshot(generator, ref, extractor, cfg, noise, params.seed, coverage_noise)
-            rows.append({"iteration": iteration, **result})
-            samples_at[iteration] = samples[: gan_cfg.grid_samples]
-            log.info("iteration %d: %s", iteration, ", ".join(f"{k} {v:.4g}" for k, v in result.items()))
+        rows, samples_at, coverage = evaluate_run(generator, checkpoint["snapshots"], ref, extractor, cfg, noise, params.seed, coverage_noise)
         metric_seconds = time.perf_counter() - started
 
         final = dict(rows[-1])
@@ -72,14 +66,14 @@ def main() -> None:
             real_msssim=ref.real_msssim, max_duplicate_rate_pixel=worst["duplicate_rate_pixel"],
             max_duplicate_iteration=worst["iteration"],
         )  # fmt: skip
-        if args.dataset == "digits":
-            summary["coverage_samples"] = cfg.coverage_samples
+        if coverage:
+            summary.update(coverage, coverage_samples=cfg.coverage_samples)
         if inception is not None:
-            summary.update(inception_scores(samples, ref.real, inception, cfg))
+            summary.update(inception_scores(samples_at[final["iteration"]], ref.real, inception, cfg))
 
         with replace_dir(args.plots) as staging:
             write_table(staging / "evaluation.tsv", list(rows[0]), [list(r.values()) for r in rows])
-            grid = samples_at[worst["iteration"]]
+            grid = samples_at[worst["iteration"]][: gan_cfg.grid_samples]
             write_png(staging / "duplicates.png", outlined_grid(grid, duplicate_pairs(grid, ref.pixel_threshold)))
         write_json(args.metrics, summary)
 

@@ -11,25 +11,12 @@ from ganrnn import distributed, stage
 from ganrnn.checkpoint import Checkpoints, run_key
 from ganrnn.config import GAN_DATASETS, GAN_LOSSES, as_flat_dict, load_params
 from ganrnn.data import faces
-from ganrnn.gan.train import build_models, train_gan
-from ganrnn.io import replace_dir, save_torch, write_json, write_png, write_table
+from ganrnn.gan.train import build_models, series, summarize, train_gan, write_plots
+from ganrnn.io import replace_dir, save_torch, write_json
 from ganrnn.runtime import seed_everything, select_device
 from ganrnn.tracking import start_run
 
 log = logging.getLogger("train_gan")
-
-
-def summarize(history, train_images: int) -> dict:
-    tail = history.losses[-max(1, len(history.losses) // 10) :]
-    min_iter, min_div = min(history.diversity, key=lambda p: p[1])
-    return {
-        "d_loss": sum(p[1] for p in tail) / len(tail),
-        "g_loss": sum(p[2] for p in tail) / len(tail),
-        "final_diversity": history.diversity[-1][1],
-        "min_diversity": min_div,
-        "min_diversity_iteration": min_iter,
-        "train_images": train_images,
-    }
 
 
 def main() -> None:
@@ -45,7 +32,7 @@ def main() -> None:
     args = parser.parse_args()
 
     params = load_params(args.params)
-    cfg, data_cfg = params.gan, getattr(params.data, args.dataset)
+    cfg, data_cfg = params.gan.for_dataset(args.dataset), getattr(params.data, args.dataset)
     use_sn = args.spectral_norm == "true"
     variant = f"{args.dataset}-{args.loss}-{args.spectral_norm}"
 
@@ -75,35 +62,15 @@ def main() -> None:
         history = train_gan(generator, discriminator, images, cfg, args.loss, rng, resume, checkpoints.save, dist)
         log.info("rank %d: generator sha256 %s", dist.rank, distributed.weights_digest(generator))
         metrics = summarize(history, int(images.shape[0]))
-
         with replace_dir(args.plots) as staging:
-            write_table(staging / "losses.tsv", ["iteration", "d_loss", "g_loss"], history.losses)
-            write_table(staging / "diversity.tsv", ["iteration", "diversity"], history.diversity)
-            layers = [f"conv{i + 1}" for i in range(len(history.sigma[0]) - 1)]
-            sigma_rows = [(i, max(s), *s) for i, *s in history.sigma]
-            write_table(staging / "sigma.tsv", ["iteration", "sigma_max", *layers], sigma_rows)
-            for iteration, grid in history.grids.items():
-                write_png(staging / "grids" / f"iter_{iteration:06d}.png", grid)
+            write_plots(history, staging)
         write_json(args.metrics, metrics)
-        save_torch(
-            args.model,
-            {
-                "generator": generator.state_dict(),
-                "discriminator": discriminator.state_dict(),
-                "config": {**dataclasses.asdict(cfg), "loss": args.loss, "spectral_norm": use_sn},
-                "image_shape": list(images.shape[1:]),
-                "snapshots": history.snapshots,
-            },
-        )
-
-        run.log_series(
-            {
-                "d_loss": [(i, d) for i, d, _ in history.losses],
-                "g_loss": [(i, g) for i, _, g in history.losses],
-                "diversity": history.diversity,
-                "sigma_max": [(i, max(s)) for i, *s in history.sigma],
-            }
-        )
+        save_torch(args.model, {
+            "generator": generator.state_dict(), "discriminator": discriminator.state_dict(),
+            "config": {**dataclasses.asdict(cfg), "loss": args.loss, "spectral_norm": use_sn},
+            "image_shape": list(images.shape[1:]), "snapshots": history.snapshots,
+        })  # fmt: skip
+        run.log_series(series(history))
         run.log_metrics({f"final_{k}": v for k, v in metrics.items() if k not in ("min_diversity_iteration", "train_images")})
         run.log_artifact(args.plots, "plots")
         run.log_artifact(args.model, "model")

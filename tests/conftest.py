@@ -53,7 +53,7 @@ def _write_fake_results(root: Path, params, accuracy: float = 0.9, test_loss: fl
                 {"iteration": i, "fd": 10.0 + k + (10 - i), "kid": 1.0 + k, "kid_std": 0.1,
                  "duplicate_rate_pixel": {1: 0.0, 5: 0.2 * k, 10: 0.1 * k}[i], "duplicate_rate_feature": 0.0,
                  "msssim": 0.3, "memorization": 1.2 - 0.2 * k, "diversity": 0.8,
-                 **({"modes_covered": 100 * (k + 1) + i, "mode_kl": 2.0 - 0.1 * k} if dataset == "digits" else {})}
+                 **({"modes_in_samples": 10 * (k + 1) + i} if dataset == "digits" else {})}
                 for i in iterations
             ]  # fmt: skip
             write_table(base / "eval" / "evaluation.tsv", list(rows[0]), [list(r.values()) for r in rows])
@@ -62,7 +62,8 @@ def _write_fake_results(root: Path, params, accuracy: float = 0.9, test_loss: fl
             write_json(metrics / "gan" / dataset / v / "eval.json", {
                 **final, "extractor": "faceae" if dataset == "faces" else "digitcnn", "samples": 50,
                 "real_samples": 40, "real_msssim": 0.25, "max_duplicate_rate_pixel": 0.2 * k,
-                "max_duplicate_iteration": 5, **({"coverage_samples": 1000} if dataset == "digits" else {}),
+                "max_duplicate_iteration": 5,
+                **({"modes_covered": 100 * (k + 1), "mode_kl": 2.0 - 0.1 * k, "coverage_samples": 1000} if dataset == "digits" else {}),
             })  # fmt: skip
     for k, c in enumerate(("rnn", "lstm", "gru")):
         write_json(metrics / "textgen" / f"{c}.json", {

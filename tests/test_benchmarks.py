@@ -53,10 +53,39 @@ def test_throughput_rates_positive(throughput):
 def test_throughput_prints_table(throughput, capsys):
     throughput.main(TINY + ["--cells", "gru", "lstm"])
     out = capsys.readouterr().out
-    assert "| cell | hidden | parameters | fused chars/s | loop chars/s | ratio |" in out
-    assert "| gru | " in out
-    assert "| lstm | " in out
+    assert "| cell | batch | hidden | parameters | fused chars/s | loop chars/s | ratio | fused GFLOP/s | ratio at peak |" in out
+    assert "| gru | 3 | " in out
+    assert "| lstm | 3 | " in out
     assert "| rnn | " not in out
+
+
+def test_throughput_batch_sizes_in_turn(throughput):
+    rows = throughput.main(TINY + ["--cells", "gru", "--batch-size", "2", "5"])
+    assert [(row.cell, row.batch_size) for row in rows] == [("gru", 2), ("gru", 5)]
+
+
+def test_throughput_rejects_zero_batch(throughput, capsys):
+    with pytest.raises(SystemExit):
+        throughput.parse_args(["--batch-size", "4", "0"])
+    assert "--batch-size=0 is invalid" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("tie_weights", [False, True])
+def test_matrix_weights_count_products_only(throughput, tie_weights):
+    model = CharRNN(vocab_size=11, output_size=11, cell="gru", embed_dim=4, hidden_size=8, num_layers=1, tie_weights=tie_weights)
+    recurrent = 3 * 8 * 4 + 3 * 8 * 8  # weight_ih and weight_hh of one GRU layer
+    # Tied: a projection 8 -> 4 and the shared 11 x 4 matrix as the output layer. Untied: an 8 -> 11
+    # output layer, and the embedding is a lookup.
+    head = 8 * 4 + 11 * 4 if tie_weights else 8 * 11
+    assert throughput.matrix_weights(model) == recurrent + head
+
+
+def test_ratio_at_peak_bounds_the_loop(throughput):
+    row = throughput.CellThroughput(cell="gru", batch_size=1, hidden_size=8, parameters=100, flops_per_char=600.0,
+                                    fused_chars_per_s=1000.0, loop_chars_per_s=500.0)  # fmt: skip
+    # At 6e6 FLOP/s a fused step reaches 10,000 chars/s, 20 times the loop's 500.
+    assert row.ratio == 2.0
+    assert row.ratio_at_peak(6e6) == pytest.approx(20.0)
 
 
 def test_throughput_defaults_from_params(throughput, params):
@@ -103,3 +132,17 @@ def test_loop_loss_matches_fused(throughput, cell, tie_weights):
     torch.testing.assert_close(looped, fused)
     for got, expected in zip(looped_grads, fused_grads):
         torch.testing.assert_close(got, expected)
+
+
+def test_validation_split_uses_training_text_only(tmp_path, monkeypatch):
+    monkeypatch.syspath_prepend(str(ROOT / "benchmarks"))
+    langid = _load_script("langid_udhr20")
+    data = tmp_path / "data"
+    (data / "train").mkdir(parents=True)
+    (data / "test").mkdir()
+    (data / "train" / "maori_train.txt").write_text("a" * 80 + "b" * 20, encoding="utf-8")
+    (data / "test" / "maori_test.txt").write_text("never read", encoding="utf-8")
+
+    out = langid.validation_split(data, 0.2, tmp_path / "split")
+    assert (out / "train" / "maori_train.txt").read_text(encoding="utf-8") == "a" * 80
+    assert (out / "test" / "maori_test.txt").read_text(encoding="utf-8") == "b" * 20

@@ -146,6 +146,14 @@ class DataConfig:
 
 
 @dataclass(frozen=True)
+class GanSchedule:
+    """Training length of one data set's GANs, used in place of gan.iterations and gan.sample_every."""
+
+    iterations: int = field(metadata=_range(1))
+    sample_every: int = field(metadata=_range(1))
+
+
+@dataclass(frozen=True)
 class GanConfig:
     noise_dim: int = field(metadata=_range(1))
     g_width: int = field(metadata=_range(1))
@@ -164,6 +172,13 @@ class GanConfig:
     precision: str = field(metadata=_choices("fp32", "bf16"))  # bf16: autocast forward passes
     channels_last: bool  # NHWC memory layout, faster convolutions on recent GPUs
     compile: bool  # torch.compile both networks (slow start, faster steps on GPUs)
+    digits: GanSchedule  # stacked digits train on their own schedule; faces use the keys above
+
+    def for_dataset(self, dataset: str) -> GanConfig:
+        """Return this config with `dataset`'s schedule: gan.digits for digits, the top-level keys for faces."""
+        if dataset == "digits":
+            return dataclasses.replace(self, iterations=self.digits.iterations, sample_every=self.digits.sample_every)
+        return self
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,9 @@ import pytest
 import torch
 
 from ganrnn.config import GanEvalConfig
-from ganrnn.gan.evaluate import duplicate_clusters, evaluate_snapshot, find_inception_weights, outlined_grid, reference_stats
+from ganrnn.gan.evaluate import (
+    duplicate_clusters, evaluate_run, evaluate_snapshot, find_inception_weights, mode_coverage, outlined_grid, reference_stats,
+)  # fmt: skip
 from ganrnn.gan.extractor import DigitClassifier, FaceAutoencoder
 from ganrnn.gan.models import Generator
 
@@ -39,9 +41,37 @@ def test_one_image_covers_one_mode():
     extractor = DigitClassifier(16, 8).eval()
     ref = reference_stats(_images(), extractor, CFG, torch.Generator().manual_seed(0))
     generator = OneImage(ref.real[0])
-    result, _ = evaluate_snapshot(generator, ref, extractor, CFG, torch.randn(40, 4, 1, 1), 0, torch.randn(200, 4, 1, 1))
-    assert result["modes_covered"] == 1
-    assert result["mode_kl"] == pytest.approx(np.log(1000))
+    result, _ = evaluate_snapshot(generator, ref, extractor, CFG, torch.randn(40, 4, 1, 1), 0)
+    assert result["modes_in_samples"] == 1
+    coverage = mode_coverage(generator, extractor, torch.randn(200, 4, 1, 1), CFG.batch_size)
+    assert coverage["modes_covered"] == 1
+    assert coverage["mode_kl"] == pytest.approx(np.log(1000))
+
+
+def test_run_measures_every_snapshot_and_covers_the_last():
+    extractor = DigitClassifier(16, 8).eval()
+    ref = reference_stats(_images(), extractor, CFG, torch.Generator().manual_seed(0))
+    generator = Generator(4, 4, 3, 16)
+    snapshots = {}
+    for iteration in (1, 5):
+        torch.manual_seed(iteration)
+        snapshots[iteration] = Generator(4, 4, 3, 16).state_dict()
+    noise, coverage_noise = torch.randn(40, 4, 1, 1), torch.randn(200, 4, 1, 1)
+    rows, samples_at, coverage = evaluate_run(generator, snapshots, ref, extractor, CFG, noise, 0, coverage_noise)
+    assert [r["iteration"] for r in rows] == [1, 5]
+    assert sorted(samples_at) == [1, 5]
+    # The coverage belongs to the last snapshot: the same weights measured on their own agree.
+    generator.load_state_dict(snapshots[5])
+    assert coverage == mode_coverage(generator, extractor, coverage_noise, CFG.batch_size)
+    assert rows[-1] == {"iteration": 5, **evaluate_snapshot(generator, ref, extractor, CFG, noise, 0)[0]}
+
+
+def test_coverage_needs_the_digit_classifier():
+    extractor = FaceAutoencoder(3, 16, 8).eval()
+    ref = reference_stats(_images(), extractor, CFG, torch.Generator().manual_seed(0))
+    generator = Generator(4, 4, 3, 16)
+    with pytest.raises(TypeError, match="digit classifier"):
+        evaluate_run(generator, {1: generator.state_dict()}, ref, extractor, CFG, torch.randn(40, 4, 1, 1), 0, torch.randn(20, 4, 1, 1))
 
 
 def test_real_images_as_samples_fd_zero():

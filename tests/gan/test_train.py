@@ -4,7 +4,7 @@ import math
 import pytest
 import torch
 
-from ganrnn.config import GanConfig
+from ganrnn.config import GanConfig, GanSchedule
 from ganrnn.gan.train import build_models, sample_iterations, train_gan
 
 from helpers import SavedStates
@@ -12,7 +12,7 @@ from helpers import SavedStates
 CFG = GanConfig(
     noise_dim=8, g_width=4, d_width=4, batch_size=4, iterations=6, lr=2e-4,
     beta1=0.5, beta2=0.999, log_every=2, sample_every=3, grid_samples=4, critic_steps=1, gp_weight=10.0,
-    checkpoint_every=2, precision="fp32", channels_last=False, compile=False,
+    checkpoint_every=2, precision="fp32", channels_last=False, compile=False, digits=GanSchedule(iterations=4, sample_every=2),
 )  # fmt: skip
 
 
@@ -26,6 +26,11 @@ def _run(loss="bce", sn=False, seed=0, cfg=CFG):
 
 def test_sample_iterations():
     assert sample_iterations(CFG) == [1, 3, 6]
+
+
+def test_digits_use_their_own_schedule():
+    assert sample_iterations(CFG.for_dataset("digits")) == [1, 2, 4]
+    assert CFG.for_dataset("faces") == CFG
 
 
 def test_history_contents():

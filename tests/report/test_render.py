@@ -34,7 +34,11 @@ def test_report_gan_sentences_follow_numbers(fake_results, params):
     assert "GAN (BCE), with SN has the lowest FD-faceae (10) and the lowest KID (1)." in text
     assert "GAN (BCE), without SN from iteration 5, still at iteration 10" in text
     assert "With GAN (BCE), spectral normalization lowers the final FD-faceae from 11 to 10" in text
-    assert "LSGAN, without SN covers the most modes (410 of 1000" in text
+    assert "LSGAN, without SN covers the most modes (400 of 1000" in text
+    # 50 fake samples: 1000 (1 - 0.999^50) = 48.8 modes expected from a uniform generator.
+    assert "hits 49 of them on average" in text
+    # 1000 fake coverage samples: 1000 (1 - 0.999^1000) = 632 modes and a KL of 999 / 2000 nats.
+    assert "would cover 632 of them in 1000 samples, with a KL of about 0.50 nats" in text
 
 
 def test_report_memorization_reads_duplicates(fake_results, params):

@@ -39,6 +39,7 @@ class Reference:
     feature_threshold: float
     real_msssim: float  # mean MS-SSIM of random real pairs
     nearest_train: float  # median distance of a real image to its nearest other training image
+    real_distance: float  # mean pixel distance between two real images, the diversity denominator
 
 
 def find_inception_weights(configured: str) -> Path | None:
@@ -76,6 +77,7 @@ def reference_stats(images: np.ndarray, extractor: nn.Module, cfg: GanEvalConfig
         feature_threshold=metrics.duplicate_threshold(real_features),
         real_msssim=metrics.msssim_of_pairs(real, pairs),
         nearest_train=metrics.memorization_reference(train, real),
+        real_distance=metrics.mean_pairwise_distance(real),
     )
 
 
@@ -92,41 +94,73 @@ def generate(generator: Generator, noise: torch.Tensor, batch_size: int) -> torc
 
 
 def evaluate_snapshot(
-    generator: Generator,
-    ref: Reference,
-    extractor: nn.Module,
-    cfg: GanEvalConfig,
-    noise: torch.Tensor,
-    seed: int,
-    coverage_noise: torch.Tensor | None = None,
+    generator: Generator, ref: Reference, extractor: nn.Module, cfg: GanEvalConfig, noise: torch.Tensor, seed: int
 ) -> tuple[dict[str, float], torch.Tensor]:
     """Metrics of one generator snapshot, and its samples for the noise batch `noise`.
 
-    `coverage_noise`, for stacked digits with a DigitClassifier extractor, adds the number of the
-    1000 modes covered and the KL divergence of the mode histogram from uniform.
+    With the digit classifier as the extractor (stacked digits) the metrics include
+    `modes_in_samples`, the distinct modes among these samples.
     """
     # One seed per call: every snapshot draws the same KID subsets and MS-SSIM pairs.
     rng = torch.Generator().manual_seed(seed)
     samples = generate(generator, noise, cfg.batch_size)
     features = (batched(extractor.features, samples).double() - ref.feature_mean) / ref.feature_std
     kid, kid_std = metrics.kernel_inception_distance(features, ref.real_features, cfg.kid_subsets, cfg.kid_subset_size, rng)
+    pixel_distances = metrics.pairwise_distances(samples)
     result = {
         "fd": metrics.frechet_distance(features, ref.real_features),
         "kid": kid,
         "kid_std": kid_std,
-        "duplicate_rate_pixel": metrics.duplicate_rate(samples, ref.pixel_threshold),
+        "duplicate_rate_pixel": metrics.close_fraction(pixel_distances, ref.pixel_threshold),
         "duplicate_rate_feature": metrics.duplicate_rate(features, ref.feature_threshold),
         "msssim": metrics.msssim_of_pairs(samples, metrics.random_pairs(len(samples), cfg.msssim_pairs, rng)),
         "memorization": metrics.memorization_ratio(samples, ref.train, ref.nearest_train),
-        "diversity": metrics.diversity_ratio(samples, ref.real),
+        "diversity": metrics.mean_distance(pixel_distances) / ref.real_distance,
     }
+    if isinstance(extractor, DigitClassifier):
+        result["modes_in_samples"] = int(mode_index(batched(extractor.digits, samples)).unique().numel())
+    return result, samples
+
+
+def mode_coverage(generator: Generator, classifier: DigitClassifier, noise: torch.Tensor, batch_size: int) -> dict[str, float]:
+    """Count the modes covered of 1000 and compute KL(mode histogram || uniform) of the samples for `noise`.
+
+    This is the Stacked-MNIST protocol of the VEEGAN and PacGAN papers. It needs many samples
+    (those papers use 10,000), so `evaluate_gan` runs it on the final generator only.
+    """
+    digits = batched(classifier.digits, generate(generator, noise, batch_size))
+    covered, kl = metrics.mode_coverage(mode_index(digits), 1000)
+    return {"modes_covered": covered, "mode_kl": kl}
+
+
+def evaluate_run(
+    generator: Generator,
+    snapshots: dict[int, dict[str, torch.Tensor]],
+    ref: Reference,
+    extractor: nn.Module,
+    cfg: GanEvalConfig,
+    noise: torch.Tensor,
+    seed: int,
+    coverage_noise: torch.Tensor | None = None,
+) -> tuple[list[dict[str, float]], dict[int, torch.Tensor], dict[str, float]]:
+    """Evaluate every snapshot of a run with `generator` as the container of the weights.
+
+    Returns one row of metrics per snapshot in iteration order, the samples of each snapshot, and
+    the mode coverage of the last snapshot when `coverage_noise` is given.
+    """
+    rows, samples_at = [], {}
+    for iteration, weights in sorted(snapshots.items()):
+        generator.load_state_dict(weights)
+        result, samples = evaluate_snapshot(generator, ref, extractor, cfg, noise, seed)
+        rows.append({"iteration": iteration, **result})
+        samples_at[iteration] = samples
+        log.info("iteration %d: %s", iteration, ", ".join(f"{k} {v:.4g}" for k, v in result.items()))
+    coverage = {}
     if coverage_noise is not None:
         if not isinstance(extractor, DigitClassifier):
             raise TypeError("mode coverage needs the digit classifier as the extractor")
-        digits = batched(extractor.digits, generate(generator, coverage_noise, cfg.batch_size))
-        covered, kl = metrics.mode_coverage(mode_index(digits), 1000)
-        result.update(modes_covered=covered, mode_kl=kl)
-    return result, samples
+        coverage = mode_coverage(generator, extractor, coverage_noise, cfg.batch_size)  # the last snapshot's weights
+    return rows, samples_at, coverage
 
 
 def inception_scores(samples: torch.Tensor, real: torch.Tensor, weights: Path, cfg: GanEvalConfig) -> dict[str, float]:

@@ -14,14 +14,33 @@ import torch
 from torchmetrics.functional.image import multiscale_structural_similarity_index_measure
 
 
+def pairwise_distances(x: torch.Tensor) -> torch.Tensor:
+    """Compute the N x N float64 L2 distances between the flattened rows of `x` (N >= 2 rows).
+
+    Several measures read the same matrix, so `evaluate_gan` computes it once per snapshot.
+    """
+    if x.shape[0] < 2:
+        raise ValueError("pairwise distances need at least two images or feature vectors")
+    flat = x.reshape(x.shape[0], -1).double()
+    return torch.cdist(flat, flat)
+
+
+def mean_distance(distances: torch.Tensor) -> float:
+    """Return the mean off-diagonal entry of a `pairwise_distances` matrix."""
+    n = distances.shape[0]
+    return float(distances.sum() / (n * (n - 1)))
+
+
+def close_fraction(distances: torch.Tensor, threshold: float) -> float:
+    """Return the fraction of the N(N-1)/2 pairs of a `pairwise_distances` matrix at most `threshold` apart."""
+    n = distances.shape[0]
+    # The n zeros of the diagonal always count, and every other pair appears twice.
+    return (int((distances <= threshold).sum()) - n) / (n * (n - 1))
+
+
 def mean_pairwise_distance(images: torch.Tensor) -> float:
     """Mean L2 distance over all distinct pairs of images (N x ...), N >= 2."""
-    flat = images.reshape(images.shape[0], -1).double()
-    if flat.shape[0] < 2:
-        raise ValueError("mean_pairwise_distance needs at least two images")
-    dist = torch.cdist(flat, flat)
-    n = flat.shape[0]
-    return float(dist.sum() / (n * (n - 1)))
+    return mean_distance(pairwise_distances(images))
 
 
 def diversity_ratio(generated: torch.Tensor, real: torch.Tensor) -> float:
@@ -88,10 +107,6 @@ def kernel_inception_distance(
 # --- mode collapse and memorization ---------------------------------------------------------------
 
 
-def _flat(x: torch.Tensor) -> torch.Tensor:
-    return x.reshape(x.shape[0], -1).double()
-
-
 def nearest_neighbour_distances(query: torch.Tensor, reference: torch.Tensor, exclude_self: bool = False) -> torch.Tensor:
     """Distance from each query row to its nearest reference row; `exclude_self` when they are one set.
 
@@ -116,7 +131,7 @@ def duplicate_threshold(real: torch.Tensor, percentile: float = 1.0) -> float:
 
 def duplicate_pairs(samples: torch.Tensor, threshold: float) -> list[tuple[int, int]]:
     """Index pairs (i < j) of samples at most `threshold` apart."""
-    dist = torch.cdist(_flat(samples), _flat(samples))
+    dist = pairwise_distances(samples)
     i, j = torch.triu_indices(len(samples), len(samples), offset=1)
     close = dist[i, j] <= threshold
     return list(zip(i[close].tolist(), j[close].tolist(), strict=True))
@@ -124,13 +139,7 @@ def duplicate_pairs(samples: torch.Tensor, threshold: float) -> list[tuple[int, 
 
 def duplicate_rate(samples: torch.Tensor, threshold: float) -> float:
     """Fraction of the N(N-1)/2 sample pairs at most `threshold` apart: 1 when all are identical."""
-    n = samples.shape[0]
-    if n < 2:
-        raise ValueError("duplicate_rate needs at least two samples")
-    # Count close entries of the full distance matrix: the n zeros of the diagonal always count,
-    # and every other pair appears twice.
-    close = int((torch.cdist(_flat(samples), _flat(samples)) <= threshold).sum()) - n
-    return close / (n * (n - 1))
+    return close_fraction(pairwise_distances(samples), threshold)
 
 
 def memorization_reference(train: torch.Tensor, real: torch.Tensor) -> float:
@@ -173,6 +182,11 @@ def random_pairs(n: int, count: int, rng: torch.Generator) -> torch.Tensor:
 
 
 # --- known modes (stacked digits) -----------------------------------------------------------------
+
+
+def expected_modes(samples: int, num_modes: int) -> float:
+    """Return the mean number of distinct modes hit by `samples` uniform draws over `num_modes` modes."""
+    return num_modes * (1.0 - (1.0 - 1.0 / num_modes) ** samples)
 
 
 def mode_coverage(modes: torch.Tensor, num_modes: int) -> tuple[int, float]:

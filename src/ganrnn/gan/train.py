@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import logging
 import dataclasses
 import functools
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -18,6 +19,7 @@ from ganrnn.distributed import Dist, gather, local_batch, mean, rank_generator, 
 from ganrnn.gan.losses import LOSSES, gradient_penalty
 from ganrnn.gan.metrics import diversity_ratio, largest_singular_value
 from ganrnn.gan.models import Discriminator, Generator, init_dcgan_weights
+from ganrnn.io import write_png, write_table
 
 log = logging.getLogger(__name__)
 
@@ -109,7 +111,7 @@ def train_gan(
     if cfg.batch_size > n:
         raise ValueError(
             f"gan.batch_size={cfg.batch_size} is larger than the {n} training images; "
-            f"lower gan.batch_size or raise data.faces.count"
+            f"lower gan.batch_size, or use more images (data.faces.limit, data.digits.count)"
         )
     d_loss_fn, g_loss_fn = LOSSES[loss]
     # Random numbers come from the CPU generator `rng` and move to the device, so a seed gives
@@ -210,3 +212,37 @@ def train_gan(
                 "order": order, "cursor": cursor, "history": dataclasses.asdict(history),
             })  # fmt: skip
     return history
+
+
+def summarize(history: GanHistory, train_images: int) -> dict[str, float]:
+    """Summarize a run for train.json: mean losses over the last tenth of training, and diversity."""
+    tail = history.losses[-max(1, len(history.losses) // 10) :]
+    min_iter, min_div = min(history.diversity, key=lambda p: p[1])
+    return {
+        "d_loss": sum(p[1] for p in tail) / len(tail),
+        "g_loss": sum(p[2] for p in tail) / len(tail),
+        "final_diversity": history.diversity[-1][1],
+        "min_diversity": min_div,
+        "min_diversity_iteration": min_iter,
+        "train_images": train_images,
+    }
+
+
+def write_plots(history: GanHistory, folder: Path) -> None:
+    """Write the loss, diversity and sigma_max curves as TSV files and the sample grids as PNGs."""
+    write_table(folder / "losses.tsv", ["iteration", "d_loss", "g_loss"], history.losses)
+    write_table(folder / "diversity.tsv", ["iteration", "diversity"], history.diversity)
+    layers = [f"conv{i + 1}" for i in range(len(history.sigma[0]) - 1)]
+    write_table(folder / "sigma.tsv", ["iteration", "sigma_max", *layers], [(i, max(s), *s) for i, *s in history.sigma])
+    for iteration, grid in history.grids.items():
+        write_png(folder / "grids" / f"iter_{iteration:06d}.png", grid)
+
+
+def series(history: GanHistory) -> dict[str, list[tuple[int, float]]]:
+    """Return the curves of a run as MLflow metric series: name -> (iteration, value) pairs."""
+    return {
+        "d_loss": [(i, d) for i, d, _ in history.losses],
+        "g_loss": [(i, g) for i, _, g in history.losses],
+        "diversity": history.diversity,
+        "sigma_max": [(i, max(s)) for i, *s in history.sigma],
+    }

@@ -14,6 +14,7 @@ import numpy as np
 from PIL import Image
 
 from ganrnn.config import Params, as_flat_dict, gan_variants
+from ganrnn.gan.metrics import expected_modes
 from ganrnn.report import figures
 from ganrnn.report.files import read_json as _read_json
 from ganrnn.report.files import read_table as _read_table
@@ -239,23 +240,31 @@ def faces_section(params: Params, metrics: Path, plots: Path, rel, out_dir: Path
 def digits_section(params: Params, metrics: Path, plots: Path, out_dir: Path) -> dict[str, Any]:
     runs = [Run(metrics, plots, "digits", v) for v in gan_variants(params.gan_losses)]
     classifier = _read_json(metrics / "extractor" / "digits.json")
-    figures.curves({r.name: r.curve for r in runs}, "iteration", ["modes_covered", "mode_kl"], ["modes covered (of 1000)", "KL(modes || uniform), nats"], out_dir / "figures" / "gan_digits_modes.png")
+    samples = runs[0].eval["samples"]
+    figures.curves({r.name: r.curve for r in runs}, "iteration", ["modes_in_samples"], [f"distinct modes in {samples} samples"], out_dir / "figures" / "gan_digits_modes.png")
 
     best = _best(runs, "modes_covered", lower=False)
     sn_parts = [
         f"{LOSS_NAMES[loss]}: {w.eval['modes_covered']} modes with SN, {wo.eval['modes_covered']} without"
         for loss, w, wo in _sn_pairs(runs)
     ]
+    draws = runs[0].eval["coverage_samples"]
+    # The KL of an empirical histogram of N uniform draws over K modes is about (K - 1) / (2N).
     sentence = (
-        f"{best.name} covers the most modes ({best.eval['modes_covered']} of 1000, KL {_fmt(best.eval['mode_kl'])} nats; "
-        f"a uniform generator would reach 1000 and 0). By spectral normalization: " + "; ".join(sn_parts) + "."
+        f"{best.name} covers the most modes ({best.eval['modes_covered']} of 1000, KL {_fmt(best.eval['mode_kl'])} nats). "
+        f"A generator that draws the 1000 modes uniformly would cover {expected_modes(draws, 1000):.0f} of them in {draws} "
+        f"samples, with a KL of about {999 / (2 * draws):.2f} nats from sampling alone. By spectral normalization: "
+        + "; ".join(sn_parts) + "."
     )
     return {
         "classifier_accuracy": _fmt(classifier["test_accuracy"]),
         "classifier_digits": classifier["test_digits"],
         "image_size": params.data.digits.image_size,
         "count": params.data.digits.count,
+        "iterations": params.gan.digits.iterations,
         "coverage_samples": runs[0].eval["coverage_samples"],
+        "samples": samples,
+        "uniform_modes": f"{expected_modes(samples, 1000):.0f}",
         "rows": [
             {
                 "name": r.name,
