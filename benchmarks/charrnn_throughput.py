@@ -107,7 +107,7 @@ def make_step(
 
 
 def matrix_weights(model: CharRNN) -> int:
-    """Weights that enter a matrix product for every character: recurrent, projection and output.
+    """Count the weights that enter a matrix product for every character: recurrent, projection and output.
 
     The embedding is a table lookup, so its matrix counts only when the output layer shares it.
     """
@@ -116,7 +116,7 @@ def matrix_weights(model: CharRNN) -> int:
 
 
 def matmul_peak(size: int = 1024, repeats: int = 5) -> float:
-    """The best float32 matrix-product rate of this machine at the current thread count, in FLOP/s."""
+    """Measure the best float32 matrix-product rate of this machine at the current thread count, in FLOP/s."""
     a, b = torch.randn(size, size), torch.randn(size, size)
     torch.mm(a, b)  # first call: allocation and kernel selection
     best = math.inf
@@ -152,7 +152,7 @@ class CellThroughput:
         return self.fused_chars_per_s / self.loop_chars_per_s
 
     def ratio_at_peak(self, peak_flops: float) -> float:
-        """The ratio if the fused variant ran at `peak_flops`: no implementation of this arithmetic beats it."""
+        """Return the ratio that a fused variant running at `peak_flops` would reach, the bound for this arithmetic."""
         return peak_flops / self.flops_per_char / self.loop_chars_per_s
 
 

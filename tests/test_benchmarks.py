@@ -71,7 +71,7 @@ def test_throughput_rejects_zero_batch(throughput, capsys):
 
 
 @pytest.mark.parametrize("tie_weights", [False, True])
-def test_matrix_weights_count_products_only(throughput, tie_weights):
+def test_matrix_weights_skip_lookup(throughput, tie_weights):
     model = CharRNN(vocab_size=11, output_size=11, cell="gru", embed_dim=4, hidden_size=8, num_layers=1, tie_weights=tie_weights)
     recurrent = 3 * 8 * 4 + 3 * 8 * 8  # weight_ih and weight_hh of one GRU layer
     # Tied: a projection 8 -> 4 and the shared 11 x 4 matrix as the output layer. Untied: an 8 -> 11
@@ -134,7 +134,7 @@ def test_loop_loss_matches_fused(throughput, cell, tie_weights):
         torch.testing.assert_close(got, expected)
 
 
-def test_validation_split_uses_training_text_only(tmp_path, monkeypatch):
+def test_validation_split_reads_train_only(tmp_path, monkeypatch):
     monkeypatch.syspath_prepend(str(ROOT / "benchmarks"))
     langid = _load_script("langid_udhr20")
     data = tmp_path / "data"

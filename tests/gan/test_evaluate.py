@@ -48,7 +48,7 @@ def test_one_image_covers_one_mode():
     assert coverage["mode_kl"] == pytest.approx(np.log(1000))
 
 
-def test_run_measures_every_snapshot_and_covers_the_last():
+def test_run_covers_last_snapshot():
     extractor = DigitClassifier(16, 8).eval()
     ref = reference_stats(_images(), extractor, CFG, torch.Generator().manual_seed(0))
     generator = Generator(4, 4, 3, 16)
