@@ -31,7 +31,7 @@ FOLDER = Path(".ganrnn") / "checkpoints"
 
 
 def run_key(*parts: Any) -> str:
-    """A short hash of JSON-serializable inputs that shape a run."""
+    """Hash the JSON-serializable inputs that shape a run into a short key."""
     text = json.dumps(parts, sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
@@ -45,7 +45,7 @@ class Checkpoints:
 
     @classmethod
     def for_stage(cls, stage: str, key: str, root: Path | None = None) -> Checkpoints:
-        """The checkpoints of `stage` with inputs `key`, under the workspace's checkpoint folder by default."""
+        """Open the checkpoints of `stage` with inputs `key`, under the workspace's checkpoint folder by default."""
         from ganrnn.tracking import workspace_root
 
         root = workspace_root(Path.cwd()) / FOLDER if root is None else root

@@ -31,7 +31,7 @@ class Dist:
 
     @property
     def is_main(self) -> bool:
-        """Only rank 0 writes checkpoints, plots, metrics and MLflow runs."""
+        """Tell whether this is rank 0, the only rank that writes checkpoints, plots, metrics and MLflow runs."""
         return self.rank == 0
 
 
@@ -56,7 +56,7 @@ def cleanup(dist: Dist) -> None:
 
 
 def local_batch(global_batch: int, dist: Dist, key: str) -> int:
-    """The per-rank share of a global batch size, which must divide evenly."""
+    """Return the per-rank share of a global batch size, which must divide evenly."""
     if global_batch % dist.world_size:
         raise ValueError(
             f"{key}={global_batch} does not split evenly over {dist.world_size} processes; "
@@ -66,14 +66,14 @@ def local_batch(global_batch: int, dist: Dist, key: str) -> int:
 
 
 def rank_generator(rng: torch.Generator, dist: Dist) -> torch.Generator:
-    """`rng` itself on a single process, else a generator seeded apart for each rank."""
+    """Return `rng` itself on a single process, else a generator seeded apart for each rank."""
     if not dist.enabled:
         return rng
     return torch.Generator().manual_seed(rng.initial_seed() + 1 + dist.rank)
 
 
 def wrap(model: nn.Module, dist: Dist) -> nn.Module:
-    """The model in DistributedDataParallel when several ranks train, else unchanged."""
+    """Wrap the model in DistributedDataParallel when several ranks train, else return it unchanged."""
     if not dist.enabled:
         return model
     device_ids = [dist.local_rank] if next(model.parameters()).is_cuda else None
@@ -81,7 +81,7 @@ def wrap(model: nn.Module, dist: Dist) -> nn.Module:
 
 
 def mean(value: torch.Tensor, dist: Dist) -> torch.Tensor:
-    """The mean of a scalar over ranks (for logging); the value itself on one process."""
+    """Average a scalar over ranks for logging. On one process, return the value itself."""
     if not dist.enabled:
         return value
     total = value.detach().clone()
@@ -90,7 +90,7 @@ def mean(value: torch.Tensor, dist: Dist) -> torch.Tensor:
 
 
 def gather(obj, dist: Dist) -> list:
-    """Every rank's `obj`, in rank order, on every rank."""
+    """Collect every rank's `obj` on every rank, in rank order."""
     if not dist.enabled:
         return [obj]
     out = [None] * dist.world_size
@@ -99,7 +99,7 @@ def gather(obj, dist: Dist) -> list:
 
 
 def weights_digest(model: nn.Module) -> str:
-    """A SHA-256 of the model's parameters, to show that ranks agree.
+    """Hash the model's parameters with SHA-256, to show that ranks agree.
 
     Buffers are left out: rank 0 alone draws the sample grids, which moves its BatchNorm
     running statistics after the last synchronizing forward pass.

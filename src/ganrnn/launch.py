@@ -16,7 +16,7 @@ from ganrnn.config import load_params
 
 
 def command(script: str, script_args: list[str], params_path: Path) -> list[str]:
-    """The command line that runs `script` with `script_args` under the configured launcher."""
+    """Build the command line that runs `script` with `script_args` under the configured launcher."""
     config = load_params(params_path).distributed
     if config.launcher == "none":
         return [sys.executable, script, *script_args]

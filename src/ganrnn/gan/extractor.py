@@ -74,7 +74,7 @@ class DigitClassifier(nn.Module):
         return self.head(self.encoder(x))
 
     def features(self, x: torch.Tensor) -> torch.Tensor:
-        """Features of each colour plane of N x C x S x S images, concatenated: N x (C * F)."""
+        """Compute the features of each colour plane of N x C x S x S images, concatenated: N x (C * F)."""
         n, c = x.shape[:2]
         return self.encoder(x.reshape(n * c, 1, *x.shape[2:])).reshape(n, -1)
 
