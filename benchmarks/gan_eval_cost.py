@@ -70,13 +70,13 @@ def main() -> None:
             out = prepare(dataset, params, Path(tmp))
             extractor = extractor_for(dataset, out, params)
             images = faces.load_prepared(out)
-            cfg = params.gan.for_dataset(dataset)
+            cfg, schedule = params.gan, params.gan.schedule(dataset)
             for variant in args.variants:
                 loss, sn = variant.rsplit("-", 1)
                 rng = seed_everything(params.seed)
                 generator, discriminator = build_models(cfg, images.shape[1], images.shape[2], sn == "true", loss)
                 started = time.perf_counter()
-                history = train_gan(generator, discriminator, images, cfg, loss, rng)
+                history = train_gan(generator, discriminator, images, cfg, schedule, loss, rng)
                 train_seconds = time.perf_counter() - started
 
                 # The same calls as the evaluate_gan stage, from the real statistics on.
@@ -89,7 +89,7 @@ def main() -> None:
                 snapshot_model = Generator(cfg.noise_dim, cfg.g_width, images.shape[1], images.shape[2])
                 rows, _, final_coverage = evaluate_run(snapshot_model, history.snapshots, ref, extractor, eval_cfg, noise, params.seed, coverage)
                 metric_seconds = time.perf_counter() - started
-                print(f"| {dataset} | {variant} | {cfg.iterations} | {len(rows)} | {train_seconds:.1f} | {metric_seconds:.1f} | "
+                print(f"| {dataset} | {variant} | {schedule.iterations} | {len(rows)} | {train_seconds:.1f} | {metric_seconds:.1f} | "
                       f"{metric_seconds / train_seconds:.1%} |")  # fmt: skip
                 final = {k: v for k, v in rows[-1].items() if k != "iteration"} | final_coverage
                 print("  final: " + ", ".join(f"{k} {v:.4g}" for k, v in final.items()))

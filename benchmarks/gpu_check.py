@@ -49,18 +49,18 @@ def _steps_per_second(step: Callable[[], None], count: int, device: torch.device
 
 def gan_speed(device: torch.device, iterations: int, batch: int, **options) -> float:
     """Iterations per second of the product's GAN loop (train_gan) with `options` of GanConfig."""
-    cfg = GanConfig(noise_dim=100, g_width=128, d_width=128, batch_size=batch, iterations=iterations,
-                    lr=2e-4, beta1=0.5, beta2=0.999, log_every=iterations, sample_every=iterations, grid_samples=64,
-                    critic_steps=1, gp_weight=10.0, checkpoint_every=iterations, precision="fp32",
-                    channels_last=False, compile=False, digits=GanSchedule(iterations, iterations))  # fmt: skip
+    schedule = GanSchedule(iterations=iterations, sample_every=iterations)
+    cfg = GanConfig(noise_dim=100, g_width=128, d_width=128, batch_size=batch, lr=2e-4, beta1=0.5, beta2=0.999,
+                    log_every=iterations, grid_samples=64, critic_steps=1, gp_weight=10.0, checkpoint_every=iterations,
+                    precision="fp32", channels_last=False, compile=False, faces=schedule, digits=schedule)  # fmt: skip
     cfg = dataclasses.replace(cfg, **options)
     images = torch.randint(0, 256, (4 * batch, 3, 64, 64), dtype=torch.uint8)
     rates = []
     for count in (min(10, iterations), iterations):  # the first, short run warms up kernels and compilation
-        generator, discriminator = (m.to(device) for m in build_models(dataclasses.replace(cfg, iterations=count), 3, 64, False))
+        generator, discriminator = (m.to(device) for m in build_models(cfg, 3, 64, False))
         _sync(device)
         started = time.perf_counter()
-        train_gan(generator, discriminator, images, dataclasses.replace(cfg, iterations=count), "bce", torch.Generator().manual_seed(0))
+        train_gan(generator, discriminator, images, cfg, GanSchedule(count, count), "bce", torch.Generator().manual_seed(0))
         _sync(device)
         rates.append(count / (time.perf_counter() - started))
     return rates[-1]

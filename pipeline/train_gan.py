@@ -32,7 +32,7 @@ def main() -> None:
     args = parser.parse_args()
 
     params = load_params(args.params)
-    cfg, data_cfg = params.gan.for_dataset(args.dataset), getattr(params.data, args.dataset)
+    cfg, schedule, data_cfg = params.gan, params.gan.schedule(args.dataset), getattr(params.data, args.dataset)
     use_sn = args.spectral_norm == "true"
     variant = f"{args.dataset}-{args.loss}-{args.spectral_norm}"
 
@@ -47,19 +47,21 @@ def main() -> None:
     generator.to(device)
     discriminator.to(device)
 
-    run_params = {**as_flat_dict(cfg, "gan"), **as_flat_dict(data_cfg, f"data.{args.dataset}")}
+    # The run logs its own data set's schedule, not the other one's.
+    run_params = {k: v for k, v in as_flat_dict(cfg, "gan").items() if not k.startswith(tuple(f"gan.{d}." for d in GAN_DATASETS))}
+    run_params.update(as_flat_dict(schedule, f"gan.{args.dataset}"), **as_flat_dict(data_cfg, f"data.{args.dataset}"))
     run_params.update(seed=params.seed, dataset=args.dataset, loss=args.loss, spectral_norm=use_sn, device=str(device))
     # Resume checkpoints live outside the DVC outputs, keyed by everything that shapes the run.
     checkpoints = Checkpoints.for_stage(f"train_gan@{variant}", run_key(run_params, list(images.shape), dist.world_size))
     resume = checkpoints.load_latest()
     if not dist.is_main:  # other ranks train and write nothing
-        train_gan(generator, discriminator, images, cfg, args.loss, rng, resume, None, dist)
+        train_gan(generator, discriminator, images, cfg, schedule, args.loss, rng, resume, None, dist)
         log.info("rank %d: generator sha256 %s", dist.rank, distributed.weights_digest(generator))
         distributed.cleanup(dist)
         return
     with start_run("gan", variant, f"train_gan@{variant}", run_params, resume_run_id=checkpoints.read_run_id()) as run:
         checkpoints.write_run_id(run.run_id)
-        history = train_gan(generator, discriminator, images, cfg, args.loss, rng, resume, checkpoints.save, dist)
+        history = train_gan(generator, discriminator, images, cfg, schedule, args.loss, rng, resume, checkpoints.save, dist)
         log.info("rank %d: generator sha256 %s", dist.rank, distributed.weights_digest(generator))
         metrics = summarize(history, int(images.shape[0]))
         with replace_dir(args.plots) as staging:
@@ -67,7 +69,7 @@ def main() -> None:
         write_json(args.metrics, metrics)
         save_torch(args.model, {
             "generator": generator.state_dict(), "discriminator": discriminator.state_dict(),
-            "config": {**dataclasses.asdict(cfg), "loss": args.loss, "spectral_norm": use_sn},
+            "config": {**dataclasses.asdict(cfg), "loss": args.loss, "spectral_norm": use_sn, "dataset": args.dataset},
             "image_shape": list(images.shape[1:]), "snapshots": history.snapshots,
         })  # fmt: skip
         run.log_series(series(history))

@@ -48,8 +48,8 @@ def test_wrong_type_string(raw_params):
 
 
 def test_bool_rejected_as_int(raw_params):
-    raw_params["gan"]["iterations"] = True
-    with pytest.raises(ConfigError, match=r"gan.iterations=True is invalid"):
+    raw_params["gan"]["faces"]["iterations"] = True
+    with pytest.raises(ConfigError, match=r"gan.faces.iterations=True is invalid"):
         _build(raw_params)
 
 
@@ -85,6 +85,18 @@ def test_open_lower_bound(raw_params):
 def test_section_not_mapping(raw_params):
     raw_params["gan"] = [1, 2]
     with pytest.raises(ConfigError, match=r"gan=\[1, 2\] is invalid: expected a mapping"):
+        _build(raw_params)
+
+
+def test_schedule_not_mapping_names_keys(raw_params):
+    raw_params["gan"]["digits"] = 5
+    with pytest.raises(ConfigError, match=r"gan.digits=5 is invalid: expected a mapping with the keys iterations, sample_every"):
+        _build(raw_params)
+
+
+def test_missing_section_names_keys(raw_params):
+    del raw_params["gan"]["faces"]
+    with pytest.raises(ConfigError, match=r"gan.faces is missing from params.yaml; add it as a section with the keys iterations, sample_every"):
         _build(raw_params)
 
 

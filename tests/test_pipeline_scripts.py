@@ -25,7 +25,7 @@ SCRIPTS = [
 
 @pytest.mark.parametrize("script", SCRIPTS, ids=lambda s: s[0])
 def test_bad_params_rejected(script, tmp_path, raw_params):
-    raw_params["gan"]["iterations"] = -1
+    raw_params["gan"]["faces"]["iterations"] = -1
     raw_params["data"]["faces"]["limit"] = -1
     (tmp_path / "params.yaml").write_text(yaml.safe_dump(raw_params), encoding="utf-8")
     result = subprocess.run(

@@ -147,10 +147,10 @@ class DataConfig:
 
 @dataclass(frozen=True)
 class GanSchedule:
-    """Training length of one data set's GANs, used in place of gan.iterations and gan.sample_every."""
+    """Training length of one data set's GANs and the interval of their sample grids."""
 
     iterations: int = field(metadata=_range(1))
-    sample_every: int = field(metadata=_range(1))
+    sample_every: int = field(metadata=_range(1))  # iterations between sample grids and evaluated snapshots
 
 
 @dataclass(frozen=True)
@@ -159,12 +159,10 @@ class GanConfig:
     g_width: int = field(metadata=_range(1))
     d_width: int = field(metadata=_range(1))
     batch_size: int = field(metadata=_range(2))
-    iterations: int = field(metadata=_range(1))
     lr: float = field(metadata=_range(0.0, 1.0, low_open=True))
     beta1: float = field(metadata=_range(0.0, 1.0, high_open=True))  # Adam needs betas < 1
     beta2: float = field(metadata=_range(0.0, 1.0, high_open=True))
     log_every: int = field(metadata=_range(1))
-    sample_every: int = field(metadata=_range(1))
     grid_samples: int = field(metadata=_range(4, 256))
     critic_steps: int = field(metadata=_range(1, 10))  # discriminator updates per generator update
     gp_weight: float = field(metadata=_range(0.0))  # lambda of the WGAN-GP gradient penalty
@@ -172,13 +170,15 @@ class GanConfig:
     precision: str = field(metadata=_choices("fp32", "bf16"))  # bf16: autocast forward passes
     channels_last: bool  # NHWC memory layout, faster convolutions on recent GPUs
     compile: bool  # torch.compile both networks (slow start, faster steps on GPUs)
-    digits: GanSchedule  # stacked digits train on their own schedule; faces use the keys above
+    # One schedule per data set, so that DVC reruns only the stages of the data set whose schedule changed.
+    faces: GanSchedule
+    digits: GanSchedule
 
-    def for_dataset(self, dataset: str) -> GanConfig:
-        """Return this config with `dataset`'s schedule: gan.digits for digits, the top-level keys for faces."""
-        if dataset == "digits":
-            return dataclasses.replace(self, iterations=self.digits.iterations, sample_every=self.digits.sample_every)
-        return self
+    def schedule(self, dataset: str) -> GanSchedule:
+        """Return the training schedule of `dataset`, one of GAN_DATASETS."""
+        if dataset not in GAN_DATASETS:
+            raise ValueError(f"dataset={dataset!r} is invalid; allowed values are {', '.join(GAN_DATASETS)}")
+        return getattr(self, dataset)
 
 
 @dataclass(frozen=True)
@@ -373,7 +373,8 @@ def _check_scalar(key: str, value: Any, tp: Any, meta: dict) -> Any:
 def build(cls: type, mapping: Any, prefix: str) -> Any:
     """Build dataclass `cls` from `mapping`, rejecting unknown, missing and ill-typed keys."""
     if not isinstance(mapping, dict):
-        raise ConfigError(f"{prefix}={mapping!r} is invalid: expected a mapping of keys to values.")
+        keys = ", ".join(f.name for f in dataclasses.fields(cls))
+        raise ConfigError(f"{prefix}={mapping!r} is invalid: expected a mapping with the keys {keys}.")
 
     hints = typing.get_type_hints(cls)
     fields = {f.name: f for f in dataclasses.fields(cls)}
@@ -385,9 +386,13 @@ def build(cls: type, mapping: Any, prefix: str) -> Any:
     values = {}
     for name, f in fields.items():
         key = f"{prefix}.{name}" if prefix else name
+        tp = hints[name]
         if name not in mapping:
+            if dataclasses.is_dataclass(tp):
+                keys = ", ".join(f.name for f in dataclasses.fields(tp))
+                raise ConfigError(f"{key} is missing from params.yaml; add it as a section with the keys {keys}.")
             raise ConfigError(f"{key} is missing from params.yaml; add it to that section.")
-        tp, value = hints[name], mapping[name]
+        value = mapping[name]
         if dataclasses.is_dataclass(tp):
             values[name] = build(tp, value, key)
         elif typing.get_origin(tp) is list:

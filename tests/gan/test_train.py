@@ -10,27 +10,30 @@ from ganrnn.gan.train import build_models, sample_iterations, train_gan
 from helpers import SavedStates
 
 CFG = GanConfig(
-    noise_dim=8, g_width=4, d_width=4, batch_size=4, iterations=6, lr=2e-4,
-    beta1=0.5, beta2=0.999, log_every=2, sample_every=3, grid_samples=4, critic_steps=1, gp_weight=10.0,
-    checkpoint_every=2, precision="fp32", channels_last=False, compile=False, digits=GanSchedule(iterations=4, sample_every=2),
+    noise_dim=8, g_width=4, d_width=4, batch_size=4, lr=2e-4, beta1=0.5, beta2=0.999, log_every=2,
+    grid_samples=4, critic_steps=1, gp_weight=10.0, checkpoint_every=2, precision="fp32", channels_last=False,
+    compile=False, faces=GanSchedule(iterations=6, sample_every=3), digits=GanSchedule(iterations=4, sample_every=2),
 )  # fmt: skip
+SCHEDULE = CFG.faces
 
 
 def _run(loss="bce", sn=False, seed=0, cfg=CFG):
     torch.manual_seed(seed)
     images = torch.randint(0, 256, (10, 3, 32, 32), dtype=torch.uint8, generator=torch.Generator().manual_seed(1))
     g, d = build_models(cfg, 3, 32, sn, loss)
-    history = train_gan(g, d, images, cfg, loss, torch.Generator().manual_seed(seed))
+    history = train_gan(g, d, images, cfg, SCHEDULE, loss, torch.Generator().manual_seed(seed))
     return g, history
 
 
 def test_sample_iterations():
-    assert sample_iterations(CFG) == [1, 3, 6]
+    assert sample_iterations(SCHEDULE) == [1, 3, 6]
 
 
-def test_digits_use_their_own_schedule():
-    assert sample_iterations(CFG.for_dataset("digits")) == [1, 2, 4]
-    assert CFG.for_dataset("faces") == CFG
+def test_schedule_per_dataset():
+    assert sample_iterations(CFG.schedule("digits")) == [1, 2, 4]
+    assert CFG.schedule("faces") == SCHEDULE
+    with pytest.raises(ValueError, match="dataset='cats' is invalid"):
+        CFG.schedule("cats")
 
 
 def test_history_contents():
@@ -54,7 +57,7 @@ def test_batch_larger_than_data():
     images = torch.zeros(3, 3, 32, 32, dtype=torch.uint8)
     g, d = build_models(CFG, 3, 32, False)
     with pytest.raises(ValueError, match=r"gan.batch_size=4 is larger than the 3 training images"):
-        train_gan(g, d, images, CFG, "bce", torch.Generator().manual_seed(0))
+        train_gan(g, d, images, CFG, SCHEDULE, "bce", torch.Generator().manual_seed(0))
 
 
 @pytest.mark.parametrize("loss", ["hinge", "wgan-gp"])
@@ -98,7 +101,7 @@ def test_resume_equals_uninterrupted(loss, sn):
     def run(resume=None):
         torch.manual_seed(0)
         g, d = build_models(CFG, 3, 32, sn, loss)
-        history = train_gan(g, d, images, CFG, loss, torch.Generator().manual_seed(0), resume, save)
+        history = train_gan(g, d, images, CFG, SCHEDULE, loss, torch.Generator().manual_seed(0), resume, save)
         return g, d, history
 
     g_full, d_full, h_full = run()

@@ -17,7 +17,8 @@ pytestmark = pytest.mark.integration
 
 def _params(folder: Path, raw_params: dict) -> None:
     raw_params["distributed"].update(launcher="torchrun", nproc_per_node=2, backend="gloo")
-    raw_params["gan"].update(iterations=30, batch_size=8, log_every=5, sample_every=10, checkpoint_every=10,
+    raw_params["gan"]["faces"].update(iterations=30, sample_every=10)
+    raw_params["gan"].update(batch_size=8, log_every=5, checkpoint_every=10,
                              g_width=8, d_width=8, grid_samples=16)  # fmt: skip
     raw_params["textgen"].update(steps=60, eval_every=20, eval_batches=2, param_budget=0, hidden_size=32,
                                  num_layers=1, dropout=0.0, batch_size=8, chunk_len=32, sample_length=20,

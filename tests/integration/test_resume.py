@@ -21,7 +21,8 @@ STAGE_ARGS = ["--dataset", "faces", "--loss", "bce", "--spectral-norm", "true",
 
 
 def _setup(folder: Path, raw_params: dict) -> None:
-    raw_params["gan"].update(iterations=300, checkpoint_every=25, sample_every=100, log_every=5,
+    raw_params["gan"]["faces"].update(iterations=300, sample_every=100)
+    raw_params["gan"].update(checkpoint_every=25, log_every=5,
                              batch_size=8, g_width=8, d_width=8, grid_samples=16)  # fmt: skip
     folder.mkdir()
     (folder / "params.yaml").write_text(yaml.safe_dump(raw_params), encoding="utf-8")

@@ -14,7 +14,7 @@ import torch
 from torchvision.utils import make_grid
 from tqdm import tqdm
 
-from ganrnn.config import GanConfig
+from ganrnn.config import GanConfig, GanSchedule
 from ganrnn.distributed import Dist, gather, local_batch, mean, rank_generator, wrap
 from ganrnn.gan.losses import LOSSES, gradient_penalty
 from ganrnn.gan.metrics import diversity_ratio, largest_singular_value
@@ -34,9 +34,9 @@ class GanHistory:
     sigma: list[tuple[int, ...]] = field(default_factory=list)  # (iteration, sigma_max per D conv)
 
 
-def sample_iterations(cfg: GanConfig) -> list[int]:
-    """Iterations that get a sample grid: the first (early collapse), every sample_every, the last."""
-    points = {1, cfg.iterations} | set(range(cfg.sample_every, cfg.iterations + 1, cfg.sample_every))
+def sample_iterations(schedule: GanSchedule) -> list[int]:
+    """List the iterations that get a sample grid: the first (early collapse), every sample_every, the last."""
+    points = {1, schedule.iterations} | set(range(schedule.sample_every, schedule.iterations + 1, schedule.sample_every))
     return sorted(points)
 
 
@@ -86,13 +86,14 @@ def train_gan(
     discriminator: Discriminator,
     images: np.ndarray | torch.Tensor,
     cfg: GanConfig,
+    schedule: GanSchedule,
     loss: str,
     rng: torch.Generator,
     resume: dict | None = None,
     save: Callable[[int, dict], None] | None = None,
     dist: Dist = Dist(),
 ) -> GanHistory:
-    """Train on uint8 `images` (N x C x S x S) and return losses, diversity and sample grids.
+    """Train on uint8 `images` (N x C x S x S) for `schedule` and return losses, diversity and sample grids.
 
     `images` may be a read-only memmap: each batch is read and converted on its own, so the
     data set never has to fit in memory as floats. Every `cfg.checkpoint_every` iterations
@@ -134,7 +135,7 @@ def train_gan(
     # A fixed noise batch and a fixed real batch make grids and diversity comparable over time.
     fixed_noise = torch.randn(cfg.grid_samples, cfg.noise_dim, 1, 1, generator=rng).to(device)
     fixed_real = take(images, torch.randperm(n, generator=rng)[: min(n, cfg.grid_samples)])
-    sample_at = set(sample_iterations(cfg))
+    sample_at = set(sample_iterations(schedule))
     history = GanHistory()
 
     order = torch.randperm(n, generator=rng)
@@ -155,7 +156,7 @@ def train_gan(
 
     generator.train()
     discriminator.train()
-    for iteration in tqdm(range(start, cfg.iterations + 1), desc=f"gan {loss}", leave=False, disable=None):
+    for iteration in tqdm(range(start, schedule.iterations + 1), desc=f"gan {loss}", leave=False, disable=None):
         for _ in range(cfg.critic_steps):
             if cursor + cfg.batch_size > n:  # a new epoch: reshuffle and drop the incomplete batch
                 order, cursor = torch.randperm(n, generator=rng), 0
@@ -200,9 +201,9 @@ def train_gan(
                 "iteration %d: D loss %.4f, G loss %.4f, diversity %.3f",
                 iteration, d_loss.item(), g_loss.item(), history.diversity[-1][1],
             )  # fmt: skip
-        if iteration % cfg.checkpoint_every == 0 and iteration < cfg.iterations:
+        if iteration % cfg.checkpoint_every == 0 and iteration < schedule.iterations:
             noise_rngs = gather(noise_rng.get_state(), dist)  # every rank takes part, rank 0 saves
-        if save is not None and iteration % cfg.checkpoint_every == 0 and iteration < cfg.iterations:
+        if save is not None and iteration % cfg.checkpoint_every == 0 and iteration < schedule.iterations:
             save(iteration, {
                 "noise_rngs": noise_rngs,
                 "iteration": iteration,
