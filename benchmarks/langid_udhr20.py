@@ -62,10 +62,10 @@ def main() -> None:
                         help="score on the last FRACTION of each training file instead of the test files")  # fmt: skip
     parser.add_argument("--out", type=Path, help="folder to copy metrics/langid, plots/langid and submissions into")
     args = parser.parse_args()
-    if not (args.data / "train").is_dir():
-        sys.exit(f"error: {args.data / 'train'} not found; pass --data with the train/ and test/ split")
     if args.validation is not None and not 0.0 < args.validation < 1.0:
         sys.exit(f"error: --validation={args.validation} is invalid; give a fraction between 0 and 1, such as 0.2")
+    if not (args.data / "train").is_dir():
+        sys.exit(f"error: {args.data / 'train'} not found; pass --data with the train/ and test/ split")
 
     env = {k: v for k, v in os.environ.items() if k != "MLFLOW_TRACKING_URI"}
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
