@@ -30,4 +30,5 @@ def test_bytecode_keeps_stage_current(tmp_path):
     # A real source change is still noticed.
     (repo / "pkg" / "module.py").write_text("VALUE = 2\n", encoding="utf-8")
     status = run_command(["dvc", "status"], repo, env)
-    assert "modified:" in status.stdout and "pkg" in status.stdout, status.stdout
+    assert "modified:" in status.stdout, status.stdout
+    assert "pkg" in status.stdout, status.stdout
