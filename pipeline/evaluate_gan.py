@@ -1,7 +1,6 @@
 """Stage evaluate_gan@<dataset>-<loss>-<spectral_norm>: measure every generator snapshot of a run."""
 
 import argparse
-import logging
 import time
 from pathlib import Path
 
@@ -17,8 +16,6 @@ from ganrnn.gan.models import Generator
 from ganrnn.io import load_torch, replace_dir, write_json, write_png, write_table
 from ganrnn.runtime import seed_everything
 from ganrnn.tracking import start_run
-
-log = logging.getLogger("evaluate_gan")
 
 
 def main() -> None:

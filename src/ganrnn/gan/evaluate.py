@@ -148,6 +148,8 @@ def evaluate_run(
     Returns one row of metrics per snapshot in iteration order, the samples of each snapshot, and
     the mode coverage of the last snapshot when `coverage_noise` is given.
     """
+    if coverage_noise is not None and not isinstance(extractor, DigitClassifier):
+        raise TypeError("mode coverage needs the digit classifier as the extractor")
     rows, samples_at = [], {}
     for iteration, weights in sorted(snapshots.items()):
         generator.load_state_dict(weights)
@@ -155,11 +157,8 @@ def evaluate_run(
         rows.append({"iteration": iteration, **result})
         samples_at[iteration] = samples
         log.info("iteration %d: %s", iteration, ", ".join(f"{k} {v:.4g}" for k, v in result.items()))
-    coverage = {}
-    if coverage_noise is not None:
-        if not isinstance(extractor, DigitClassifier):
-            raise TypeError("mode coverage needs the digit classifier as the extractor")
-        coverage = mode_coverage(generator, extractor, coverage_noise, cfg.batch_size)  # the last snapshot's weights
+    # The generator still holds the last snapshot's weights.
+    coverage = {} if coverage_noise is None else mode_coverage(generator, extractor, coverage_noise, cfg.batch_size)
     return rows, samples_at, coverage
 
 
